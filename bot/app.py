@@ -1,0 +1,124 @@
+"""Composition root: builds the core, the delivery side and the aiohttp server from the settings.
+
+The only module (with the CLI) that knows about every part; adapters register their routes here.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from bot.calendar import WorkingDayCalendar
+from bot.core import Core
+from bot.outbox import Dispatcher
+from bot.partnership import Partnership, load_partnership
+from bot.ports import PlatformPort
+from bot.settings import Settings
+from storage.db import Database
+
+log = logging.getLogger("rapidreview")
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    partnership: Partnership
+    calendar: WorkingDayCalendar
+    db: Database
+    core: Core
+    dispatcher: Dispatcher
+    platforms: dict[str, PlatformPort]
+
+
+def make_calendar(settings: Settings, partnership: Partnership) -> WorkingDayCalendar:
+    kw = {"count_anchor_as_day_one": partnership.timescales.count_anchor_as_day_one}
+    if settings.holidays_file:
+        return WorkingDayCalendar.from_override_file(settings.holidays_file, **kw)
+    return WorkingDayCalendar(**kw)
+
+
+def build_runtime(settings: Settings, platforms: dict[str, PlatformPort] | None = None) -> Runtime:
+    partnership = load_partnership(settings.partnership)
+    calendar = make_calendar(settings, partnership)
+    db = Database(settings.database_url)
+    core = Core(db, partnership, calendar)
+    platforms = dict(platforms or {})
+    dispatcher = Dispatcher(db, partnership, platforms)
+    core.on_commit.append(dispatcher.wake)
+    return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms)
+
+
+def platform_report(env: Mapping[str, str] | None = None) -> list[str]:
+    """One line per platform: configured or not, and why. Logged as one block at start-up."""
+    env = os.environ if env is None else env
+    lines = []
+    slack_missing = [k for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(k)]
+    lines.append("Slack: " + ("configured" if not slack_missing else f"not configured ({' and '.join(slack_missing)} not set)")
+                 + "; the Slack adapter is not part of this build yet" * (not slack_missing))
+    teams_id = env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID")
+    if teams_id or env.get("TEAMS_ANONYMOUS", "").lower() == "true":
+        lines.append("Teams: configured; the Teams adapter is not part of this build yet")
+    else:
+        lines.append("Teams: not configured (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID not set, TEAMS_ANONYMOUS not true)")
+    return lines
+
+
+def make_web_app(rt: Runtime) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    ready = {"ok": False}
+
+    async def healthz(_request: web.Request) -> web.Response:
+        if not ready["ok"]:
+            return web.json_response({"status": "starting"}, status=503)
+        return web.json_response({"status": "ok", "partnership": rt.partnership.partnership.short_name})
+
+    app.router.add_get("/healthz", healthz)
+
+    async def on_startup(_app: web.Application) -> None:
+        app["dispatcher_task"] = asyncio.create_task(rt.dispatcher.run())
+        ready["ok"] = True
+
+    async def on_cleanup(_app: web.Application) -> None:
+        task = app.get("dispatcher_task")
+        if task:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await rt.db.dispose()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    app["runtime"] = rt
+    return app
+
+
+async def serve(settings: Settings) -> None:
+    rt = build_runtime(settings)
+    block = [f"Rapid review bot for {rt.partnership.partnership.name}",
+             f"  listening on http://{settings.host}:{settings.port}/ (GET /healthz)",
+             f"  database: {_safe_url(settings.database_url)}",
+             f"  partnership file: {settings.partnership} ({len(rt.partnership.members)} members, "
+             f"{len(rt.partnership.agencies)} agencies)"]
+    block += [f"  {line}" for line in platform_report()]
+    log.info("\n".join(block))
+    app = make_web_app(rt)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,300 @@
+"""The platform-neutral core: one entry point, `Core.handle(invocation)`, for every platform.
+
+parse -> identify -> authorise -> (one transaction: transition, audit, reminders, outbox) -> reply.
+Platforms are reached only through outbox rows, delivered after the commit.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot import audit, lifecycle, pii, reminders
+from bot.calendar import WorkingDayCalendar, london_date
+from bot.casefile import load_case_file
+from bot.clock import case_deadlines
+from bot.context import Ctx, Invocation, Refusal
+from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
+from bot.grammar import Command, ParseError, help_text, parse
+from bot.partnership import Member, Partnership, Role
+from bot.roles import allowed_roles, allowed_verbs, describe_roles, may_run
+from bot.states import STATE_LABELS, CaseState
+from bot.views import case_view, status_text
+from storage.db import Database
+from storage.models import AgencyRequest, Case, OutboxEffect
+
+log = logging.getLogger("rapidreview.core")
+
+# Refusals whose audit records survive the rolled-back transaction.
+_KEEP_ON_REFUSAL = ("pii_blocked",)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the person who asked is told (ephemeral in Slack, a private reply in Teams)."""
+
+    ok: bool
+    text: str
+    case_code: str | None = None
+    card: tuple[str, dict[str, Any]] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The PII guard's verdict on a channel message: whether to hide it, and what kinds were found."""
+
+    blocked: bool
+    kinds: frozenset[str]
+    description: str = ""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Core:
+    def __init__(self, db: Database, partnership: Partnership, calendar: WorkingDayCalendar, *,
+                 clock: Callable[[], datetime] = _utcnow):
+        self.db, self.p, self.cal, self.clock = db, partnership, calendar, clock
+        self.on_commit: list[Callable[[], None]] = []
+
+    # -- entry point -------------------------------------------------------------------------------
+    async def handle(self, inv: Invocation) -> Reply:
+        try:
+            cmd = inv.command or parse(_strip_mention(inv.text or ""))
+        except ParseError as exc:
+            return Reply(False, str(exc))
+        member = inv.member
+        if member is None:
+            await self._audit_only(audit.AuditEntry(
+                "access_refused", case_code=cmd.case_code or inv.case_code, platform=inv.platform,
+                platform_user=inv.platform_user, detail={"reason": "not a member", "command": cmd.verb}))
+            return Reply(False, f"You are not set up as a member of {self.p.partnership.short_name} in this bot, so it "
+                                "cannot act for you. Ask the Business Unit to add your account to the partnership file.")
+        if cmd.verb == "help":
+            return Reply(True, help_text(cmd.args.get("topic"), allowed_verbs(member)))
+        if not may_run(member, cmd.verb, cmd.option):
+            return await self._refuse_access(inv, member, cmd, cmd.case_code or inv.case_code,
+                                             f"Only the {describe_roles(allowed_roles(cmd.verb, cmd.option))} can run "
+                                             f"`{cmd.verb}`. Your role{'s are' if len(member.roles) > 1 else ' is'}: "
+                                             f"{', '.join(r.value.replace('_', ' ') for r in member.roles)}.")
+        if cmd.verb == "list":
+            return await self.list_cases(member)
+        if cmd.verb == "new":
+            return await self._transition(inv, member, cmd, None)
+        code = cmd.case_code or inv.case_code
+        if code is None:
+            return Reply(False, f"Which case? Run `{cmd.verb}` in the case's channel, or name it: "
+                                f"{cmd.verb} case={self.p.partnership.case_code_prefix}-{london_date(self.clock()).year}-001")
+        if cmd.verb == "status":
+            return await self.status(code, member, inv)
+        return await self._transition(inv, member, cmd, code)
+
+    # -- queries -----------------------------------------------------------------------------------
+    async def status(self, code: str, member: Member, inv: Invocation) -> Reply:
+        async with self.db.read() as s:
+            case = (await s.execute(select(Case).where(Case.code == code))).scalar_one_or_none()
+            if case is None:
+                return Reply(False, f"There is no case {code}.")
+            f = await load_case_file(s, case)
+        if _only_agency_lead(member) and f.request(member.agency) is None:
+            return await self._refuse_access(inv, member, Command("status"), code,
+                                             f"Your agency has not been asked about {code}, so its status is not shown to you.")
+        view = case_view(f, self.p, self.cal, london_date(self.clock()))
+        return Reply(True, status_text(view), code, ("case_status", view))
+
+    async def list_cases(self, member: Member) -> Reply:
+        today = london_date(self.clock())
+        async with self.db.read() as s:
+            cases = list((await s.execute(
+                select(Case).where(Case.state != CaseState.CLOSED).order_by(Case.year, Case.number))).scalars())
+            overdue_rows = (await s.execute(
+                select(AgencyRequest.case_id, AgencyRequest.agency_key).join(Case, Case.id == AgencyRequest.case_id)
+                .where(Case.state != CaseState.CLOSED, AgencyRequest.due_on < today,
+                       AgencyRequest.state.in_(("REQUESTED", "ACKNOWLEDGED", "QUERY_RAISED"))))).all()
+        late: dict[int, list[str]] = {}
+        for case_id, agency in overdue_rows:
+            late.setdefault(case_id, []).append(self.p.agency(agency).name)
+        if not cases:
+            return Reply(True, "No open cases.", data={"cases": []})
+        lines, data = [], []
+        for c in cases:
+            upcoming = [d for d in case_deadlines(c, self.cal, self.p.timescales) if not d.met]
+            nxt = min(upcoming, key=lambda d: d.due) if upcoming else None
+            line = f"• {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}"
+            if nxt:
+                line += f"; next: {nxt.label} {nxt.due.strftime('%a')} {nxt.due.day} {nxt.due.strftime('%b %Y')}"
+            if late.get(c.id):
+                line += f"; late: {', '.join(sorted(late[c.id]))}"
+            lines.append(line)
+            data.append({"case_code": c.code, "pseudonym": c.pseudonym, "state": c.state,
+                         "next_deadline": nxt.due.isoformat() if nxt else None, "late": sorted(late.get(c.id, []))})
+        return Reply(True, "Open cases:\n" + "\n".join(lines), data={"cases": data})
+
+    # -- commands that change a case ---------------------------------------------------------------------
+    async def _transition(self, inv: Invocation, member: Member, cmd: Command, code: str | None) -> Reply:
+        for attempt in range(3):
+            try:
+                return await self._transition_once(inv, member, cmd, code)
+            except IntegrityError:
+                # Two replicas allocated the same case number at once; the loser tries again.
+                if attempt == 2 or cmd.verb != "new":
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _transition_once(self, inv: Invocation, member: Member, cmd: Command, code: str | None) -> Reply:
+        now = self.clock()
+        ctx: Ctx | None = None
+        try:
+            async with self.db.transaction() as s:
+                case = None
+                if code is not None:
+                    case = (await s.execute(select(Case).where(Case.code == code).with_for_update())).scalar_one_or_none()
+                    if case is None:
+                        raise Refusal(f"There is no case {code}.")
+                state = CaseState(case.state) if case else CaseState.START
+                t = lifecycle.find(state, cmd.key)
+                if t is None:
+                    raise Refusal(self._not_now(state, cmd, case))
+                f = await load_case_file(s, case) if case else None
+                ctx = Ctx(session=s, partnership=self.p, cal=self.cal, now=now, actor=member, inv=inv, cmd=cmd, file=f)
+                if t.guard is not None:
+                    why = t.guard(ctx)
+                    if why:
+                        raise Refusal(why)
+                nxt = await t.step(ctx) or t.source
+                assert nxt in t.targets, f"{t.source} --{t.key}--> {nxt} is not in the table"
+                c = ctx.case
+                if nxt != state:
+                    ctx.audit("state_changed", **{"from": state.value, "to": nxt.value, "command": cmd.key})
+                c.state, c.updated_at = nxt, now
+                await reminders.recompute(s, ctx.file, self.p, self.cal, now)
+                self._add_status_update(ctx)
+                for e in ctx.effects:
+                    s.add(OutboxEffect(case_id=c.id if e.case_code == c.code else None, case_code=e.case_code,
+                                       platform=c.platform, kind=e.kind, payload=e.payload,
+                                       next_attempt_at=now, created_at=now))
+                for entry in ctx.audits:
+                    await audit.append(s, entry, now)
+        except Refusal as r:
+            kept = [a for a in (ctx.audits if ctx else []) if a.action in _KEEP_ON_REFUSAL]
+            return await self._refused(inv, member, cmd, code, r, kept)
+        for wake in self.on_commit:
+            wake()
+        c = ctx.case
+        text = "\n".join(ctx.messages) or f"Done. {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}."
+        return Reply(True, text, c.code)
+
+    def _add_status_update(self, ctx: Ctx) -> None:
+        """Keep the pinned status card current; it goes after the channel opens and before any archive."""
+        c = ctx.case
+        opens = any(e.kind == OPEN_CHANNEL for e in ctx.effects)
+        if not (c.channel_opened or opens):
+            return
+        c.channel_opened = True
+        effect = update_status(c.code, case_view(ctx.file, self.p, self.cal, ctx.today))
+        idx = next((i for i, e in enumerate(ctx.effects) if e.kind == ARCHIVE_CHANNEL), len(ctx.effects))
+        ctx.effects.insert(idx, effect)
+
+    def _not_now(self, state: CaseState, cmd: Command, case: Case | None) -> str:
+        special = lifecycle.EXPLANATIONS.get((state, cmd.key))
+        if special:
+            return special
+        if case is None:
+            return f"`{cmd.verb}` needs a case."
+        options = lifecycle.keys_from(state)
+        nxt = f" What can happen now: {', '.join(f'`{k}`' for k in dict.fromkeys(options))}." if options else ""
+        return f"`{cmd.key}` does not apply now: {case.code} is at '{STATE_LABELS[state]}'.{nxt}"
+
+    # -- the PII guard on case-channel messages (domain §5.2, AS-20) ------------------------------------
+    async def screen_message(self, inv: Invocation) -> Screening:
+        """Check a message posted in a case channel. On a hit: audit without content, tell the poster
+        privately, alert the Business Unit. The adapter then hides or deletes the message."""
+        code = inv.case_code
+        async with self.db.read() as s:
+            case = (await s.execute(select(Case).where(Case.code == code))).scalar_one_or_none() if code else None
+        finding = pii.scan(inv.text or "", case.watch_names if case else ())
+        if not finding:
+            return Screening(False, frozenset())
+        now = self.clock()
+        kinds = sorted(finding.kinds)
+        label = f"{case.code} / {case.pseudonym}" if case else (code or "a case channel")
+        async with self.db.transaction() as s:
+            await audit.append(s, audit.AuditEntry(
+                "pii_blocked", case_code=code, actor_key=inv.member.key if inv.member else None, platform=inv.platform,
+                platform_user=inv.platform_user, detail={"detector": kinds}), now)
+            if case is not None:
+                alerts = []
+                if inv.member is not None:
+                    alerts.append(direct_message(code, inv.member.key, "pii_alert", {
+                        "case_code": code, "pseudonym": case.pseudonym, "audience": "poster", "found": pii.describe(finding),
+                        "text": f"Your message in {label} looked like it contained {pii.describe(finding)}, so it was "
+                                "removed. Please post again without identifying details: use the pseudonym and roles."}))
+                for key in (m.key for m in self.p.members_with(Role.BUSINESS_UNIT)):
+                    if inv.member is None or key != inv.member.key:
+                        alerts.append(direct_message(code, key, "pii_alert", {
+                            "case_code": code, "pseudonym": case.pseudonym, "audience": "business_unit",
+                            "found": pii.describe(finding),
+                            "text": f"A message in {label} was blocked by the PII guard ({', '.join(kinds)}). "
+                                    "Its content was not kept."}))
+                for e in alerts:
+                    s.add(OutboxEffect(case_id=case.id, case_code=code, platform=case.platform, kind=e.kind,
+                                       payload=e.payload, next_attempt_at=now, created_at=now))
+        for wake in self.on_commit:
+            wake()
+        return Screening(True, frozenset(kinds), pii.describe(finding))
+
+    async def set_watch_names(self, inv: Invocation, code: str, names: list[str]) -> Reply:
+        """Names the guard watches for in a case channel. Only in a private conversation, Business Unit only."""
+        member = inv.member
+        if member is None or not member.has(Role.BUSINESS_UNIT):
+            return await self._refuse_access(inv, member, Command("watch"), code,
+                                             "Only the Business Unit can set a case's watch list.") if member else \
+                Reply(False, "You are not set up as a member of this partnership in the bot.")
+        if not inv.private:
+            return Reply(False, "Set the watch list only in a private conversation with the bot: never type the "
+                                "family's names in the case channel.")
+        clean = sorted({" ".join(n.split()) for n in names if n and n.strip()})
+        async with self.db.transaction() as s:
+            case = (await s.execute(select(Case).where(Case.code == code).with_for_update())).scalar_one_or_none()
+            if case is None:
+                return Reply(False, f"There is no case {code}.")
+            case.watch_names = clean
+            await audit.append(s, audit.AuditEntry("watch_list_set", case_code=code, actor_key=member.key,
+                                                   platform=inv.platform, platform_user=inv.platform_user,
+                                                   detail={"names": len(clean)}), self.clock())
+        return Reply(True, f"The PII guard now watches for {len(clean)} name{'s' if len(clean) != 1 else ''} in {code}.", code)
+
+    # -- refusals ----------------------------------------------------------------------------------------
+    async def _refuse_access(self, inv: Invocation, member: Member, cmd: Command, code: str | None, why: str) -> Reply:
+        return await self._refused(inv, member, cmd, code, Refusal(why, access=True), [])
+
+    async def _refused(self, inv: Invocation, member: Member, cmd: Command, code: str | None, r: Refusal,
+                       kept: list[audit.AuditEntry]) -> Reply:
+        entry = audit.AuditEntry("access_refused" if r.access else "command_refused", case_code=code,
+                                 actor_key=member.key, platform=inv.platform, platform_user=inv.platform_user,
+                                 detail={"command": cmd.key, "why": r.message})
+        await self._audit_only(*kept, entry)
+        return Reply(False, r.message, code)
+
+    async def _audit_only(self, *entries: audit.AuditEntry) -> None:
+        async with self.db.transaction() as s:
+            for e in entries:
+                await audit.append(s, e, self.clock())
+
+
+def _only_agency_lead(m: Member) -> bool:
+    return m.has(Role.AGENCY_LEAD) and not any(m.has(r) for r in Role if r != Role.AGENCY_LEAD)
+
+
+def _strip_mention(text: str) -> str:
+    """Teams sends `<at>RapidReview</at> status`; Slack's slash command text has no prefix."""
+    import re
+
+    return re.sub(r"^\s*(<at>[^<]*</at>\s*)+", "", text).strip()

@@ -1,0 +1,436 @@
+"""One text grammar for every platform: `status`, `vote lcspr reason="..."`, `approve v2`.
+
+Parsing only decides *what* was asked (the match half of a match/handle split); whether it is
+allowed and what it changes is decided elsewhere. Every error names the bad part and shows the
+closest valid form, so a Business Unit officer can fix the command without opening the docs.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+CASE_CODE = re.compile(r"^[a-z][a-z0-9]{0,9}-\d{4}-\d{3}$")
+PSEUDONYM = re.compile(r"^(Child|Children|Family|Baby|Infant|Sibling|Siblings|Young Person) [A-Z]{1,3}[0-9]?$")
+VERSION = re.compile(r"^v?(\d{1,4})$", re.IGNORECASE)
+_SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " "})
+MAX_TEXT = 2000
+
+
+class ParseError(ValueError):
+    """The text is not a valid command; the message says what was wrong and shows a right form."""
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: str
+    option: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    case_code: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The transition-table key: the verb, plus the option where the option picks the branch."""
+        return f"{self.verb} {self.option}" if self.option and self.verb in BRANCHING else self.verb
+
+
+@dataclass(frozen=True)
+class Spec:
+    verb: str
+    usage: str
+    summary: str
+    example: str
+    parse: Callable[["_Words"], tuple[str | None, dict[str, Any]]]
+    needs_case: bool = True
+
+
+class _Words:
+    """Tokens split into positionals and key=value pairs, consumed by a verb's parser."""
+
+    def __init__(self, spec_verb: str, tokens: list[str]):
+        self.verb = spec_verb
+        self.positional: list[str] = []
+        self.keywords: dict[str, str] = {}
+        for tok in tokens:
+            m = re.match(r"^([a-z_]+)=(.*)$", tok, re.DOTALL)
+            if m:
+                if m.group(1) in self.keywords:
+                    raise ParseError(f"`{m.group(1)}=` is given twice")
+                self.keywords[m.group(1)] = m.group(2)
+            else:
+                self.positional.append(tok)
+
+    def choice(self, choices: tuple[str, ...], what: str) -> str:
+        if not self.positional:
+            raise ParseError(f"`{self.verb}` needs {what}: one of {', '.join(choices)}")
+        word = self.positional.pop(0).lower()
+        if word not in choices:
+            near = difflib.get_close_matches(word, choices, n=1)
+            hint = f" Did you mean `{near[0]}`?" if near else ""
+            raise ParseError(f"'{word}' is not {what} for `{self.verb}`: use one of {', '.join(choices)}.{hint}")
+        return word
+
+    def date(self, what: str, keyword: str | None = None, required: bool = True) -> date | None:
+        raw = self.keywords.pop(keyword, None) if keyword else None
+        if raw is None and self.positional and keyword is None:
+            raw = self.positional.pop(0)
+        if raw is None:
+            if required:
+                raise ParseError(f"`{self.verb}` needs {what} as YYYY-MM-DD, for example 2026-12-18")
+            return None
+        return parse_date(raw, what)
+
+    def text(self, keyword: str, what: str, required: bool = True) -> str | None:
+        value = self.keywords.pop(keyword, None)
+        if value is None and required:
+            raise ParseError(f'`{self.verb}` needs {what}: add {keyword}="..."')
+        if value is not None:
+            value = value.strip()
+            if required and not value:
+                raise ParseError(f'{keyword}= is empty: say why, for example {keyword}="..."')
+            if len(value) > MAX_TEXT:
+                raise ParseError(f"{keyword}= is too long ({len(value)} characters; at most {MAX_TEXT})")
+        return value
+
+    def flag(self, word: str) -> bool:
+        if word in self.positional:
+            self.positional.remove(word)
+            return True
+        return False
+
+    def done(self) -> None:
+        if self.positional:
+            raise ParseError(f"unexpected '{self.positional[0]}' after `{self.verb}`")
+        if self.keywords:
+            raise ParseError(f"`{self.verb}` does not take `{next(iter(self.keywords))}=`")
+
+
+def parse_date(raw: str, what: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        raise ParseError(f"bad date '{raw}' for {what}: use YYYY-MM-DD, for example 2026-12-18")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ParseError(f"bad date '{raw}' for {what}: no such day; use YYYY-MM-DD, for example 2026-12-18") from None
+
+
+# -- per-verb parsers ---------------------------------------------------------------------------
+
+def _none(w: _Words):
+    w.done()
+    return None, {}
+
+
+def _new(w: _Words):
+    pseudonym = w.keywords.pop("pseudonym", None)
+    if pseudonym is None:
+        raise ParseError('`new` needs a pseudonym, for example pseudonym="Child V"')
+    pseudonym = " ".join(pseudonym.split())
+    if not PSEUDONYM.match(pseudonym):
+        raise ParseError(
+            f'pseudonym must look like "Child V" or "Family U" (a word and 1-3 capital letters), '
+            "never the child's name: the pseudonym is shown in every message"
+        )
+    args: dict[str, Any] = {"pseudonym": pseudonym}
+    args["aware"] = w.date("aware (the date the council became aware)", "aware", required=False)
+    args["sin"] = w.date("sin (the date the SIN was submitted)", "sin", required=False)
+    kind = w.keywords.pop("kind", None)
+    kinds = ("death", "serious_harm", "lac_death", "care_leaver_death")
+    if kind is not None and kind not in kinds:
+        raise ParseError(f"kind '{kind}' is not known: use one of {', '.join(kinds)}")
+    args["kind"] = kind or "unspecified"
+    if args["sin"] and not args["aware"]:
+        raise ParseError("sin= needs aware= too (the SIN clock starts when the council became aware)")
+    if args["sin"] and args["aware"] and args["sin"] < args["aware"]:
+        raise ParseError(f"sin={args['sin']} is before aware={args['aware']}: the SIN follows awareness")
+    w.done()
+    return None, args
+
+
+def _one_date(what: str):
+    def parse(w: _Words):
+        d = w.date(what)
+        w.done()
+        return None, {"date": d}
+    return parse
+
+
+def _sin(w: _Words):
+    if w.positional and w.positional[0].lower() == "not-met":
+        w.positional.pop(0)
+        w.done()
+        return "not-met", {}
+    d = w.date("the date the SIN was submitted")
+    w.done()
+    return None, {"date": d}
+
+
+def _optional_date(what: str):
+    def parse(w: _Words):
+        d = w.date(what, required=False)
+        w.done()
+        return None, {"date": d}
+    return parse
+
+
+def _choice_only(choices: tuple[str, ...], what: str):
+    def parse(w: _Words):
+        option = w.choice(choices, what)
+        w.done()
+        return option, {}
+    return parse
+
+
+def _meeting(w: _Words):
+    option = w.choice(("icdm", "rrm"), "a meeting (icdm = initial case discussion, rrm = rapid review meeting)")
+    d = w.date("the meeting date")
+    w.done()
+    return option, {"date": d}
+
+
+def _agencies(w: _Words):
+    names = [p for tok in w.positional for p in re.split(r"[,\s]+", tok) if p]
+    w.positional.clear()
+    if not names:
+        raise ParseError("`request` needs agencies, for example: request police,education")
+    w.done()
+    return None, {"agencies": [n.lower() for n in names]}
+
+
+def _agency_optional(w: _Words):
+    agency = w.positional.pop(0).lower() if w.positional else None
+    fields = w.keywords.pop("fields", None)
+    w.done()
+    return None, {"agency": agency, **({"fields": fields} if fields else {})}
+
+
+def _agency_with_reason(w: _Words):
+    if not w.positional:
+        raise ParseError(f'`{w.verb}` needs an agency, for example: {w.verb} education reason="..."')
+    agency = w.positional.pop(0).lower()
+    reason = w.text("reason", "a reason")
+    w.done()
+    return None, {"agency": agency, "reason": reason}
+
+
+def _agency_required(w: _Words):
+    if not w.positional:
+        raise ParseError(f"`{w.verb}` needs an agency, for example: {w.verb} police")
+    agency = w.positional.pop(0).lower()
+    w.done()
+    return None, {"agency": agency}
+
+
+def _view(w: _Words):
+    option = w.choice(("lcspr", "no-lcspr"), "a view")
+    national = w.flag("national")
+    reason = w.text("reason", "a rationale")
+    w.done()
+    return option, {"national": national, "reason": reason}
+
+
+def _version(w: _Words):
+    v = None
+    if w.positional:
+        m = VERSION.match(w.positional[0])
+        if not m:
+            raise ParseError(f"'{w.positional[0]}' is not a report version: use v2 (or leave it out for the current one)")
+        w.positional.pop(0)
+        v = int(m.group(1))
+    return v
+
+
+def _approve(w: _Words):
+    v = _version(w)
+    w.done()
+    return None, {"version": v}
+
+
+def _disagree(w: _Words):
+    v = _version(w)
+    reason = w.text("reason", "a reason")
+    w.done()
+    return None, {"version": v, "reason": reason}
+
+
+def _panel(w: _Words):
+    option = w.choice(("acknowledged", "agrees", "disagrees", "information", "national", "local"), "the Panel's response")
+    ref = w.text("ref", "a reference", required=False)
+    d = w.date("the date of the Panel's letter", "date", required=False)
+    w.done()
+    return option, {"ref": ref, "date": d}
+
+
+def _shared(w: _Words):
+    from bot.states import SHARING_RECIPIENTS
+
+    choices = (*SHARING_RECIPIENTS, "all")
+    who = w.choice(choices, "who it was shared with") if w.positional else "all"
+    w.done()
+    return None, {"recipient": who}
+
+
+def _briefing(w: _Words):
+    w.choice(("done",), "the word done")
+    w.done()
+    return "done", {}
+
+
+def _action(w: _Words):
+    option = w.choice(("add", "done"), "add or done")
+    if option == "done":
+        if not w.positional or not w.positional[0].isdigit():
+            raise ParseError("`action done` needs the action's number, for example: action done 2")
+        number = int(w.positional.pop(0))
+        w.done()
+        return option, {"number": number}
+    owner = w.keywords.pop("owner", None)
+    if not owner:
+        raise ParseError('`action add` needs owner=AGENCY, for example: action add owner=education due=2027-03-01 "..."')
+    due = w.date("due (the action's due date)", "due")
+    if not w.positional:
+        raise ParseError('`action add` needs the action in quotes, for example: action add owner=education due=2027-03-01 "Refresh DSL training"')
+    text = " ".join(w.positional).strip()
+    w.positional.clear()
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"the action is too long ({len(text)} characters; at most {MAX_TEXT})")
+    w.done()
+    return option, {"owner": owner.lower(), "due": due, "text": text}
+
+
+def _lcspr(w: _Words):
+    option = w.choice(("decided", "reviewer", "planned", "published"), "an LCSPR step")
+    d = None
+    if option != "reviewer":
+        d = w.date(f"the date for `lcspr {option}`")
+    w.done()
+    return option, {"date": d}
+
+
+def _kloe(w: _Words):
+    text = " ".join(w.positional).strip()
+    w.positional.clear()
+    if not text:
+        raise ParseError('`kloe` needs the line of enquiry in quotes, for example: kloe "Information sharing between health and school"')
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"the line of enquiry is too long ({len(text)} characters; at most {MAX_TEXT})")
+    w.done()
+    return None, {"text": text}
+
+
+def _close(w: _Words):
+    reason = w.text("reason", "a reason", required=False)
+    w.done()
+    return None, {"reason": reason}
+
+
+def _help(w: _Words):
+    topic = w.positional.pop(0).lower() if w.positional else None
+    w.done()
+    return None, {"topic": topic}
+
+
+SPECS: dict[str, Spec] = {s.verb: s for s in (
+    Spec("help", "help [command]", "what you can do here, or how to use one command", "help vote", _help, needs_case=False),
+    Spec("new", 'new pseudonym="Child V" [aware=DATE] [sin=DATE] [kind=death|serious_harm|lac_death|care_leaver_death]',
+         "open a case and its private channel", 'new pseudonym="Child V" aware=2026-12-18', _new, needs_case=False),
+    Spec("status", "status [case]", "where the case stands and what is due", "status", _none),
+    Spec("list", "list", "every open case with its stage and next deadline", "list", _none, needs_case=False),
+    Spec("aware", "aware DATE", "record when the council became aware (starts the 5-working-day SIN clock)", "aware 2026-12-18",
+         _one_date("the date the council became aware")),
+    Spec("sin", "sin DATE | sin not-met", "record the SIN submission (starts the 15-working-day clock) or that criteria are not met",
+         "sin 2026-12-22", _sin),
+    Spec("informed", "informed [DATE]", "record that the Executive, Chair and Scrutineer were informed", "informed 2026-12-21",
+         _optional_date("the date they were informed")),
+    Spec("triage", "triage notifiable|local|withdrawn", "record the SPRG's triage decision", "triage notifiable",
+         _choice_only(("notifiable", "local", "withdrawn"), "a triage decision")),
+    Spec("kloe", 'kloe "line of enquiry"', "add a key line of enquiry", 'kloe "Information sharing between agencies"', _kloe),
+    Spec("meeting", "meeting icdm|rrm DATE", "set the initial case discussion or rapid review meeting date", "meeting rrm 2027-01-07", _meeting),
+    Spec("request", "request AGENCY[,AGENCY…]", "ask agencies for their information", "request police,education", _agencies),
+    Spec("ack", "ack [AGENCY]", "acknowledge an information request", "ack police", _agency_optional),
+    Spec("return", "return [AGENCY]", "record an agency's return as submitted", "return police", _agency_optional),
+    Spec("nil", "nil [AGENCY]", "record a nil return (no involvement)", "nil ambulance", _agency_optional),
+    Spec("query", 'query AGENCY reason="..."', "raise a query on a return", 'query health reason="chronology stops in March"', _agency_with_reason),
+    Spec("accept", "accept AGENCY", "accept a return after quality assurance", "accept police", _agency_required),
+    Spec("waive", 'waive AGENCY reason="..."', "proceed without an agency's return", 'waive education reason="no involvement confirmed by phone"', _agency_with_reason),
+    Spec("pack", "pack", "mark the pack circulated to the SPRG", "pack", _none),
+    Spec("vote", 'vote lcspr|no-lcspr [national] reason="..."', "give your (advisory) view on an LCSPR", 'vote lcspr reason="multi-agency learning"', _view),
+    Spec("recommend", 'recommend lcspr|no-lcspr [national] reason="..."', "record the SPRG chair's recommendation", 'recommend no-lcspr reason="learning via briefing"', _view),
+    Spec("report", "report", "produce the next report version and send it for executive approval", "report", _none),
+    Spec("approve", "approve [vN]", "approve the current report version for your partner", "approve v2", _approve),
+    Spec("disagree", 'disagree [vN] reason="..."', "disagree with the current report version", 'disagree reason="learning is single-agency"', _disagree),
+    Spec("submit", "submit", "send the approved rapid review (or requested information) to the Panel", "submit", _none),
+    Spec("panel", "panel acknowledged|agrees|disagrees|information|national|local [ref=...] [date=DATE]",
+         "record the Panel's response", "panel agrees ref=CSPRP-123", _panel),
+    Spec("shared", "shared [RECIPIENT|all]", "record that the Panel's response was shared", "shared all", _shared),
+    Spec("briefing", "briefing done", "record that the practitioners' briefing was issued", "briefing done", _briefing),
+    Spec("action", 'action add owner=AGENCY due=DATE "..." | action done N', "add or complete an action plan item",
+         'action add owner=education due=2027-03-01 "Refresh DSL training"', _action),
+    Spec("lcspr", "lcspr decided|planned|published DATE | lcspr reviewer", "track the LCSPR child workflow", "lcspr decided 2027-01-20", _lcspr),
+    Spec("notified", "notified DATE", "record the Secretary of State / Ofsted notification", "notified 2026-04-08",
+         _one_date("the date of notification")),
+    Spec("close", 'close [reason="..."]', "close the case", "close", _close),
+)}
+
+# Verbs whose option selects the branch of the lifecycle (and so is part of the table key).
+BRANCHING = frozenset({"triage", "sin", "meeting", "panel", "briefing", "action", "lcspr"})
+
+
+def tokenize(text: str) -> list[str]:
+    text = text.translate(_SMART_QUOTES).strip()
+    try:
+        return shlex.split(text)
+    except ValueError:
+        raise ParseError('a quote is not closed: put the text in straight quotes, for example reason="..."') from None
+
+
+def parse(text: str) -> Command:
+    """Parse one command line (without any @mention or slash prefix)."""
+    if len(text) > 4 * MAX_TEXT:
+        raise ParseError(f"that message is too long for a command ({len(text)} characters)")
+    tokens = tokenize(text)
+    if not tokens:
+        raise ParseError("no command given. Try `help`, `status` or `list`.")
+    verb = tokens[0].lower()
+    spec = SPECS.get(verb)
+    if spec is None:
+        near = difflib.get_close_matches(verb, SPECS, n=1, cutoff=0.6)
+        hint = f" Did you mean `{near[0]}`? Usage: {SPECS[near[0]].usage}" if near else " Type `help` to see the commands."
+        raise ParseError(f"'{tokens[0]}' is not a command.{hint}")
+    rest = tokens[1:]
+    case_code = None
+    kept = []
+    for tok in rest:
+        if tok.startswith("case="):
+            case_code = tok[5:].lower()
+            if not CASE_CODE.match(case_code):
+                raise ParseError(f"'{tok[5:]}' is not a case code: use the channel's name, for example case=rr-2026-007")
+        elif case_code is None and CASE_CODE.match(tok.lower()) and spec.needs_case:
+            case_code = tok.lower()
+        else:
+            kept.append(tok)
+    words = _Words(verb, kept)
+    try:
+        option, args = spec.parse(words)
+    except ParseError as exc:
+        raise ParseError(f"{exc}\nUsage: {spec.usage}\nExample: {spec.example}") from None
+    return Command(verb=verb, option=option, args=args, case_code=case_code)
+
+
+def help_text(topic: str | None = None, allowed: set[str] | None = None) -> str:
+    """The command list (only what this person may run, when known), or one command's usage."""
+    if topic:
+        spec = SPECS.get(topic)
+        if spec is None:
+            near = difflib.get_close_matches(topic, SPECS, n=1)
+            return f"'{topic}' is not a command." + (f" Did you mean `{near[0]}`?" if near else "")
+        return f"`{spec.usage}`: {spec.summary}.\nExample: `{spec.example}`"
+    lines = ["Commands (type `help COMMAND` for one):"]
+    for spec in SPECS.values():
+        if allowed is None or spec.verb in allowed:
+            lines.append(f"• `{spec.usage}`: {spec.summary}")
+    return "\n".join(lines)

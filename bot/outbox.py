@@ -1,0 +1,201 @@
+"""Delivering outbox effects: claim, call the platform, mark delivered; back off and retry on failure.
+
+Claiming is one UPDATE … WHERE id IN (SELECT … [FOR UPDATE SKIP LOCKED]) RETURNING: on PostgreSQL
+competing replicas skip each other's rows; on SQLite the statement runs under the write lock. A
+claim is a lease: if the process dies mid-delivery the row is claimable again when the lease ends.
+Effects of one case are delivered in order (the channel exists before anything is posted in it).
+The guarantee is at-least-once; opening a channel is idempotent by name, and slot cards are updated
+in place rather than posted again.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from itertools import groupby
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
+
+from bot import effects as fx
+from bot.partnership import Partnership
+from bot.ports import DeliveryError, PlatformPort
+from storage.db import Database
+from storage.models import ChannelLink, OutboxEffect
+
+log = logging.getLogger("rapidreview.outbox")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Dispatcher:
+    def __init__(self, db: Database, partnership: Partnership, platforms: dict[str, PlatformPort], *,
+                 clock: Callable[[], datetime] = _utcnow, worker_id: str | None = None,
+                 lease: timedelta = timedelta(seconds=60), max_attempts: int = 8, batch: int = 200,
+                 concurrency: int = 8):
+        self.db, self.partnership, self.platforms, self.clock = db, partnership, platforms, clock
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.lease, self.max_attempts, self.batch = lease, max_attempts, batch
+        self._sem = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self.on_dead: list[Callable[[OutboxEffect], None]] = []
+
+    def wake(self) -> None:
+        """Called after a command commits: deliver now rather than at the next tick."""
+        self._wake.set()
+
+    async def run(self, idle: float = 15.0) -> None:
+        """Deliver whenever woken, and at least every `idle` seconds (retries, a dead replica's rows)."""
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:  # keep the loop alive; the row stays claimable and is retried
+                log.exception("outbox drain failed; will retry")
+
+    async def drain(self, max_rounds: int = 1000) -> int:
+        """Claim and deliver until nothing is claimable now. Returns how many effects were delivered."""
+        delivered = 0
+        for _ in range(max_rounds):
+            rows = await self.claim(self.batch)
+            if not rows:
+                break
+            delivered += await self._deliver_batch(rows)
+        return delivered
+
+    async def claim(self, limit: int) -> list[OutboxEffect]:
+        now = self.clock()
+        earlier = aliased(OutboxEffect)
+        # An earlier row of the same case blocks this one while it is in flight elsewhere or backing off.
+        blocked = exists().where(
+            earlier.case_id == OutboxEffect.case_id, earlier.id < OutboxEffect.id,
+            or_(and_(earlier.status == "claimed", earlier.claimed_until >= now),
+                and_(earlier.status == "pending", earlier.next_attempt_at > now)),
+        )
+        claimable = or_(and_(OutboxEffect.status == "pending", OutboxEffect.next_attempt_at <= now),
+                        and_(OutboxEffect.status == "claimed", OutboxEffect.claimed_until < now))
+        platforms = list(self.platforms)
+        pick = (select(OutboxEffect.id).where(claimable, ~blocked, OutboxEffect.platform.in_(platforms))
+                .order_by(OutboxEffect.id).limit(limit))
+        if not self.db.sqlite:
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (update(OutboxEffect).where(OutboxEffect.id.in_(pick.scalar_subquery()))
+                .values(status="claimed", claimed_until=now + self.lease, claimed_by=self.worker_id)
+                .returning(OutboxEffect).execution_options(synchronize_session=False))
+        async with self.db.transaction() as s:
+            rows = list((await s.execute(stmt)).scalars())
+        return sorted(rows, key=lambda r: r.id)
+
+    async def _deliver_batch(self, rows: list[OutboxEffect]) -> int:
+        groups = [list(g) for _, g in groupby(sorted(rows, key=lambda r: (r.case_id or 0, r.id)),
+                                              key=lambda r: r.case_id or -r.id)]
+        counts = await asyncio.gather(*(self._deliver_group(g) for g in groups))
+        return sum(counts)
+
+    async def _deliver_group(self, rows: list[OutboxEffect]) -> int:
+        """One case's claimed rows, in order; on a failure the rest wait for the failed one."""
+        done: list[int] = []
+        async with self._sem:
+            for i, row in enumerate(rows):
+                try:
+                    await self._deliver(row)
+                    done.append(row.id)
+                except DeliveryError as exc:
+                    await self._mark_done(done)
+                    await self._failed(row, exc, rows[i + 1:])
+                    return len(done)
+                except Exception as exc:  # an adapter bug must not lose the row either
+                    log.exception("delivering outbox row %s (%s) failed unexpectedly", row.id, row.kind)
+                    await self._mark_done(done)
+                    await self._failed(row, DeliveryError(type(exc).__name__), rows[i + 1:])
+                    return len(done)
+        await self._mark_done(done)
+        return len(done)
+
+    async def _mark_done(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self.db.transaction() as s:
+            await s.execute(update(OutboxEffect).where(OutboxEffect.id.in_(ids), OutboxEffect.claimed_by == self.worker_id)
+                            .values(status="delivered", delivered_at=self.clock(), claimed_until=None)
+                            .execution_options(synchronize_session=False))
+
+    async def _failed(self, row: OutboxEffect, exc: DeliveryError, rest: list[OutboxEffect]) -> None:
+        attempts = row.attempts + 1
+        now = self.clock()
+        if exc.retry_after is not None:
+            delay = float(exc.retry_after)
+        else:
+            delay = min(300.0, 2.0 ** attempts) * random.uniform(0.5, 1.5)
+        dead = exc.permanent or attempts >= self.max_attempts
+        async with self.db.transaction() as s:
+            await s.execute(update(OutboxEffect).where(OutboxEffect.id == row.id).values(
+                status="dead" if dead else "pending", attempts=attempts, last_error=str(exc)[:500],
+                next_attempt_at=now + timedelta(seconds=delay), claimed_until=None, claimed_by=None))
+            if rest:  # later rows of the case go back untouched: they never reached the platform
+                await s.execute(update(OutboxEffect).where(OutboxEffect.id.in_([r.id for r in rest])).values(
+                    status="pending", claimed_until=None, claimed_by=None))
+        if dead:
+            log.error("outbox row %s (%s, case %s) moved to dead letters after %d attempt(s)",
+                      row.id, row.kind, row.case_code, attempts)
+            for callback in self.on_dead:
+                callback(row)
+        else:
+            log.warning("outbox row %s (%s) failed (attempt %d); retry in %.1fs", row.id, row.kind, attempts, delay)
+
+    # -- one effect ------------------------------------------------------------------------------
+    async def _deliver(self, row: OutboxEffect) -> None:
+        port = self.platforms[row.platform]
+        p = row.payload
+        if row.kind == fx.DIRECT_MESSAGE:
+            await port.direct_message(self.partnership.member(p["member"]), p["card"], p["context"])
+            return
+        link = await self._link(row)
+        if row.kind == fx.OPEN_CHANNEL:
+            if link is None:  # after a crash between the platform call and our commit, don't open twice
+                channel_id = await port.open_channel(row.case_code, p["name"], p["topic"])
+                async with self.db.transaction() as s:
+                    s.add(ChannelLink(case_id=row.case_id, platform=row.platform, channel_id=channel_id, extra={}))
+            return
+        if link is None:
+            raise DeliveryError(f"case {row.case_code} has no channel yet")
+        if row.kind == fx.INVITE:
+            members = [self.partnership.member(k) for k in p["members"]]
+            await port.invite(link.channel_id, members)
+        elif row.kind == fx.ARCHIVE_CHANNEL:
+            await port.archive_channel(link.channel_id)
+        elif row.kind in (fx.POST_CARD, fx.UPDATE_STATUS):
+            slot = "status" if row.kind == fx.UPDATE_STATUS else p.get("slot")
+            message_id = (link.extra or {}).get(slot) if slot else None
+            if message_id:
+                await port.update_card(link.channel_id, message_id, p["card"], p["context"])
+            else:
+                message_id = await port.post_card(link.channel_id, p["card"], p["context"], pin=slot == "status")
+                if slot:
+                    await self._remember(link, slot, message_id)
+        else:
+            raise DeliveryError(f"unknown effect kind {row.kind}", permanent=True)
+
+    async def _link(self, row: OutboxEffect) -> ChannelLink | None:
+        async with self.db.read() as s:
+            return (await s.execute(select(ChannelLink).where(
+                ChannelLink.case_id == row.case_id, ChannelLink.platform == row.platform))).scalar_one_or_none()
+
+    async def _remember(self, link: ChannelLink, slot: str, message_id: str) -> None:
+        async with self.db.transaction() as s:
+            fresh = (await s.execute(select(ChannelLink).where(ChannelLink.id == link.id).with_for_update())).scalar_one()
+            extra = dict(fresh.extra or {})
+            extra[slot] = message_id
+            fresh.extra = extra
+            if slot == "status":
+                fresh.status_message_id = message_id

@@ -1,0 +1,34 @@
+"""The port the core speaks to platforms through. Adapters (Slack, Teams, sandbox) implement it."""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.partnership import Member
+
+
+class DeliveryError(Exception):
+    """A platform call failed. `retry_after` (seconds) comes from the platform (HTTP 429 Retry-After);
+    `permanent` means retrying cannot help (e.g. a removed channel), so the row goes to dead letters."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class PlatformPort(Protocol):
+    name: str
+
+    async def open_channel(self, case_code: str, name: str, topic: str) -> str:
+        """Create the case's private channel (or find the one a previous attempt made); return its id."""
+
+    async def invite(self, channel_id: str, members: list[Member]) -> None: ...
+
+    async def post_card(self, channel_id: str, card: str, context: dict[str, Any], *, pin: bool = False) -> str:
+        """Post a card to the channel; return the message id for later updates."""
+
+    async def update_card(self, channel_id: str, message_id: str, card: str, context: dict[str, Any]) -> None: ...
+
+    async def direct_message(self, member: Member, card: str, context: dict[str, Any]) -> None: ...
+
+    async def archive_channel(self, channel_id: str) -> None: ...

@@ -1,0 +1,64 @@
+"""Who may run which command (the role matrix). On whose behalf is checked by each step's guard:
+an agency lead acts only for their own agency; an executive lead approves only for their partner."""
+from __future__ import annotations
+
+from bot.partnership import Member, Role
+
+R = Role
+_EVERYONE = frozenset(Role)
+_CASE_RUNNERS = frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR})
+
+# Keyed by verb, or by "verb option" where one option differs from the rest of its verb.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "help": _EVERYONE,
+    "status": _EVERYONE,
+    "list": _EVERYONE - {R.AGENCY_LEAD},  # an agency lead sees only the cases they were asked about
+    "new": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
+    "aware": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
+    "sin": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
+    "informed": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
+    "notified": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
+    "triage": _CASE_RUNNERS,
+    "kloe": _CASE_RUNNERS,
+    "meeting": _CASE_RUNNERS,
+    "request": _CASE_RUNNERS,
+    "ack": frozenset({R.AGENCY_LEAD, R.BUSINESS_UNIT}),
+    "return": frozenset({R.AGENCY_LEAD, R.BUSINESS_UNIT}),
+    "nil": frozenset({R.AGENCY_LEAD, R.BUSINESS_UNIT}),
+    "query": _CASE_RUNNERS,
+    "accept": _CASE_RUNNERS,
+    "waive": _CASE_RUNNERS,
+    "pack": frozenset({R.BUSINESS_UNIT}),
+    "vote": frozenset({R.SPRG_MEMBER, R.SPRG_CHAIR}),
+    "recommend": _CASE_RUNNERS,
+    "report": _CASE_RUNNERS,
+    "approve": frozenset({R.EXECUTIVE_LEAD}),
+    "disagree": frozenset({R.EXECUTIVE_LEAD}),
+    "submit": frozenset({R.BUSINESS_UNIT}),
+    "panel": frozenset({R.BUSINESS_UNIT}),
+    "shared": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
+    "briefing": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP}),
+    "action add": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP}),
+    "action done": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP, R.AGENCY_LEAD}),
+    "lcspr": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
+    "close": frozenset({R.BUSINESS_UNIT}),
+}
+
+
+def allowed_roles(verb: str, option: str | None = None) -> frozenset[Role]:
+    if option is not None and f"{verb} {option}" in PERMISSIONS:
+        return PERMISSIONS[f"{verb} {option}"]
+    return PERMISSIONS[verb]
+
+
+def may_run(member: Member, verb: str, option: str | None = None) -> bool:
+    return any(member.has(role) for role in allowed_roles(verb, option))
+
+
+def allowed_verbs(member: Member) -> set[str]:
+    return {key.split()[0] for key, roles in PERMISSIONS.items() if any(member.has(r) for r in roles)}
+
+
+def describe_roles(roles: frozenset[Role]) -> str:
+    names = sorted(r.value.replace("_", " ") for r in roles)
+    return ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]

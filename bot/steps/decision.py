@@ -1,0 +1,203 @@
+"""The meeting's views, the recommendation, report versions and the three executive leads' decisions."""
+from __future__ import annotations
+
+from bot.clock import case_deadlines, working_days_left
+from bot.context import Ctx
+from bot.effects import direct_message, invite, notice, post_card
+from bot.partnership import Role
+from bot.report import build_markdown, content_hash
+from bot.states import RECOMMENDATIONS, CaseState, StatutoryPartnerKeys
+from bot.steps.common import guard_text, human
+from bot.views import PARTNER_LABELS
+from storage.models import ExecutiveDecision, ReportVersion, Vote
+
+
+def _approval_context(ctx: Ctx) -> dict:
+    f = ctx.file
+    v = f.current_version
+    approvals = f.approvals_by_partner()
+    against = {d.partner for d in f.disagreements()}
+    return {
+        "case_code": f.case.code, "pseudonym": f.case.pseudonym, "version": v.number if v else None,
+        "content_hash": v.content_hash[:12] if v else None,
+        "partners": [{"partner": k, "label": PARTNER_LABELS[k],
+                      "status": "approved" if k in approvals else "disagreed" if k in against else "awaiting"}
+                     for k in StatutoryPartnerKeys],
+        "count": f"{len(approvals)} of {len(StatutoryPartnerKeys)}", "complete": f.unanimous,
+        "recommendation": RECOMMENDATIONS.get(f.case.recommendation or "", None),
+        "national": f.case.refer_as_possibly_national,
+    }
+
+
+def _vote_context(ctx: Ctx) -> dict:
+    p = ctx.partnership
+    votes = [{"member": p.member(v.member_key).name, "choice": v.choice, "national": v.national} for v in ctx.file.votes]
+    return {"case_code": ctx.case.code, "pseudonym": ctx.case.pseudonym, "votes": votes,
+            "lcspr": sum(v["choice"] == "lcspr" for v in votes),
+            "no_lcspr": sum(v["choice"] == "no-lcspr" for v in votes),
+            "national": sum(v["national"] for v in votes)}
+
+
+async def vote(ctx: Ctx) -> None:
+    guard_text(ctx, ctx.args["reason"], "rationale")
+    existing = next((v for v in ctx.file.votes if v.member_key == ctx.actor.key), None)
+    if existing is None:
+        existing = Vote(case_id=ctx.case.id, member_key=ctx.actor.key, choice=ctx.cmd.option,
+                        national=ctx.args["national"], reason=ctx.args["reason"], cast_at=ctx.now)
+        ctx.session.add(existing)
+        ctx.file.votes.append(existing)
+        changed = False
+    else:
+        changed = (existing.choice, existing.national) != (ctx.cmd.option, ctx.args["national"])
+        existing.choice, existing.national = ctx.cmd.option, ctx.args["national"]
+        existing.reason, existing.cast_at = ctx.args["reason"], ctx.now
+    ctx.audit("vote_cast", choice=ctx.cmd.option, national=ctx.args["national"], changed=changed,
+              reason=ctx.args["reason"])
+    ctx.emit(_slot(post_card(ctx.case.code, "vote", _vote_context(ctx)), "vote"))
+    ctx.say(f"Your view is recorded: {ctx.cmd.option}{' (national)' if ctx.args['national'] else ''}. "
+            "Views are advisory; you can change yours until the report goes to the executive leads.")
+
+
+def _slot(effect, slot: str):  # noqa: ANN001
+    """Mark a card as one that is posted once and then updated in place (vote tally, approvals)."""
+    effect.payload["slot"] = slot
+    return effect
+
+
+async def recommend(ctx: Ctx) -> CaseState:
+    guard_text(ctx, ctx.args["reason"], "rationale")
+    c = ctx.case
+    c.recommendation = RECOMMENDATIONS[ctx.cmd.option]
+    c.refer_as_possibly_national = ctx.args["national"]
+    c.recommendation_reason = ctx.args["reason"]
+    ctx.audit("recommendation_recorded", recommendation=c.recommendation, national=c.refer_as_possibly_national,
+              reason=ctx.args["reason"])
+    ctx.emit(notice(c.code, f"Recommendation recorded: {c.recommendation}"
+                    + (" (may be of national importance)" if c.refer_as_possibly_national else "")
+                    + ". Next: `report` sends the report to the executive leads."))
+    return CaseState.REPORT_DRAFTING
+
+
+def guard_report(ctx: Ctx) -> str | None:
+    if not ctx.case.recommendation:
+        return 'Record the recommendation first, for example: recommend no-lcspr reason="learning via briefing"'
+    return None
+
+
+async def report(ctx: Ctx) -> CaseState:
+    f, c = ctx.file, ctx.case
+    number = (f.current_version.number if f.current_version else 0) + 1
+    markdown = build_markdown(f, ctx.partnership, number)
+    digest = content_hash(markdown)
+    version = ReportVersion(case_id=c.id, number=number, content_hash=digest, content=markdown,
+                            created_by=ctx.actor.key, created_at=ctx.now)
+    ctx.session.add(version)
+    voided = 0
+    for d in f.decisions:
+        if not d.void:
+            d.void, voided = True, voided + 1
+    f.versions.append(version)
+    ctx.audit("report_version_created", version=number, content_hash=digest, voided_decisions=voided)
+    leads = ctx.members_with(Role.EXECUTIVE_LEAD)
+    ctx.emit(invite(c.code, leads, "executive approval opened"))
+    context = _approval_context(ctx)
+    for key in leads:
+        ctx.emit(direct_message(c.code, key, "executive_approval", context))
+    ctx.emit(_slot(post_card(c.code, "executive_approval", context), "approval"))
+    void_note = " Earlier approvals are void: all three must approve this version." if number > 1 else ""
+    ctx.emit(notice(c.code, f"Report v{number} sent to the executive leads for approval.{void_note}"))
+    return CaseState.EXEC_APPROVAL
+
+
+def _partner(ctx: Ctx) -> str:
+    partner = ctx.partnership.partner_of(ctx.actor)
+    if partner is None:
+        ctx.refuse("Only an executive lead of the local authority, ICB or police can decide on the report.", access=True)
+    return partner.value
+
+
+def _version_check(ctx: Ctx) -> None:
+    cur = ctx.file.current_version
+    asked = ctx.args.get("version")
+    if cur is None:
+        ctx.refuse("There is no report version to decide on yet.")
+    if asked is not None and asked != cur.number:
+        ctx.refuse(f"v{asked} is not the current version: v{cur.number} is. Decisions on earlier versions are void; "
+                   f"please read v{cur.number} and decide on it.")
+
+
+async def approve(ctx: Ctx) -> CaseState:
+    partner = _partner(ctx)
+    _version_check(ctx)
+    f = ctx.file
+    if partner in f.approvals_by_partner():
+        ctx.refuse(f"{PARTNER_LABELS[partner]} has already approved v{f.current_version.number}.")
+    cur = f.current_version
+    d = ExecutiveDecision(case_id=f.case.id, partner=partner, member_key=ctx.actor.key, report_version=cur.number,
+                          content_hash=cur.content_hash, decision="approve", decided_at=ctx.now)
+    ctx.session.add(d)
+    f.decisions.append(d)
+    ctx.audit("executive_approved", partner=partner, version=cur.number, content_hash=cur.content_hash,
+              deputy=ctx.actor.deputy_of is not None)
+    context = _approval_context(ctx)
+    ctx.emit(_slot(post_card(f.case.code, "executive_approval", context), "approval"))
+    if f.unanimous:
+        ctx.emit(notice(f.case.code, f"All three partners approved v{cur.number}. The Business Unit can now `submit` it to the Panel."))
+        ctx.say(f"Approved v{cur.number} for {PARTNER_LABELS[partner]}: all three partners have now approved.")
+        return CaseState.APPROVED
+    ctx.emit(notice(f.case.code, f"{PARTNER_LABELS[partner]} approved v{cur.number} ({context['count']})."))
+    ctx.say(f"Approved v{cur.number} for {PARTNER_LABELS[partner]} ({context['count']}).")
+    return CaseState.EXEC_APPROVAL
+
+
+async def disagree(ctx: Ctx) -> CaseState:
+    partner = _partner(ctx)
+    _version_check(ctx)
+    guard_text(ctx, ctx.args["reason"], "reason")
+    f, c = ctx.file, ctx.case
+    cur = f.current_version
+    d = ExecutiveDecision(case_id=c.id, partner=partner, member_key=ctx.actor.key, report_version=cur.number,
+                          content_hash=cur.content_hash, decision="disagree", reason=ctx.args["reason"], decided_at=ctx.now)
+    ctx.session.add(d)
+    f.decisions.append(d)
+    ctx.audit("executive_disagreed", partner=partner, version=cur.number, content_hash=cur.content_hash,
+              reason=ctx.args["reason"])
+    text = (f"{PARTNER_LABELS[partner]} disagreed with v{cur.number}. The SPRG chair and Business Unit will prepare "
+            f"v{cur.number + 1}; all three partners must then approve it.")
+    ctx.emit(notice(c.code, text), _slot(post_card(c.code, "executive_approval", _approval_context(ctx)), "approval"))
+    for key in ctx.members_with(Role.SPRG_CHAIR, Role.BUSINESS_UNIT):
+        ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text": text}))
+    rr = next((x for x in case_deadlines(c, ctx.cal, ctx.partnership.timescales) if x.key == "rapid_review_due"), None)
+    if rr is not None:
+        left = working_days_left(ctx.cal, ctx.today, rr.due)
+        if left <= ctx.partnership.timescales.at_risk_working_days:
+            # AS-13: warn, never extend the due date automatically.
+            alert = (f"{c.code} / {c.pseudonym}: risk of missing the 15-working-day expectation "
+                     f"({left} working day{'s' if left != 1 else ''} left, due {human(rr.due)}): consider informing the Panel.")
+            for key in ctx.members_with(Role.PARTNERSHIP_MANAGER):
+                ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text": alert}))
+            ctx.audit("at_risk_alert", working_days_left=left, rapid_review_due=rr.due)
+    ctx.say(f"Recorded your disagreement with v{cur.number} for {PARTNER_LABELS[partner]}.")
+    return CaseState.EXEC_DISAGREEMENT
+
+
+def guard_submit(ctx: Ctx) -> str | None:
+    if ctx.case.state == CaseState.APPROVED and not ctx.file.unanimous:
+        return "All three partners must approve the current version before it goes to the Panel."
+    if ctx.case.state == CaseState.PANEL_RESPONDED and ctx.case.panel_outcome != "REQUESTS_INFORMATION":
+        return "The Panel has not asked for more information: nothing to send."
+    return None
+
+
+async def submit(ctx: Ctx) -> CaseState:
+    c = ctx.case
+    if c.state == CaseState.PANEL_RESPONDED:
+        ctx.audit("panel_information_sent")
+        ctx.emit(notice(c.code, "The information the Panel asked for has been sent. Awaiting the Panel."))
+        return CaseState.AWAITING_PANEL
+    c.rr_submitted_on = ctx.today
+    v = ctx.file.current_version
+    ctx.audit("submitted_to_panel", version=v.number, content_hash=v.content_hash, recommendation=c.recommendation,
+              national=c.refer_as_possibly_national)
+    ctx.emit(notice(c.code, f"Rapid review v{v.number} submitted to the Panel on {human(ctx.today)}."))
+    return CaseState.SUBMITTED_TO_PANEL

@@ -1,0 +1,161 @@
+"""Initial case discussion and information gathering: lines of enquiry, meetings, agency requests."""
+from __future__ import annotations
+
+from bot.calendar import LONDON
+from bot.clock import agency_return_due
+from bot.context import Ctx
+from bot.effects import direct_message, invite, notice
+from bot.partnership import Role
+from bot.states import AGENCY_LABELS, AGENCY_TRANSITIONS, AgencyState, CaseState
+from bot.steps.common import guard_text, human
+from storage.models import AgencyRequest, LineOfEnquiry
+
+
+async def kloe(ctx: Ctx) -> None:
+    guard_text(ctx, ctx.args["text"], "line of enquiry")
+    number = len(ctx.file.lines_of_enquiry) + 1
+    ctx.session.add(LineOfEnquiry(case_id=ctx.case.id, number=number, text=ctx.args["text"],
+                                  added_by=ctx.actor.key, added_at=ctx.now))
+    ctx.audit("line_of_enquiry_added", number=number)
+    ctx.say(f"Line of enquiry {number} recorded.")
+
+
+async def meeting(ctx: Ctx) -> CaseState | None:
+    which, d = ctx.cmd.option, ctx.args["date"]
+    if which == "icdm":
+        ctx.case.icdm_on = d
+        label = "Initial case discussion"
+    else:
+        ctx.case.rrm_on = d
+        label = "Rapid Review Meeting"
+    ctx.audit("meeting_set", meeting=which, on=d)
+    ctx.emit(notice(ctx.case.code, f"{label}: {human(d)}."))
+    if which == "rrm" and ctx.case.state == CaseState.PACK_CIRCULATED:
+        return CaseState.RAPID_REVIEW_MEETING
+    return None
+
+
+def guard_request(ctx: Ctx) -> str | None:
+    known = {a.key for a in ctx.partnership.agencies}
+    unknown = [a for a in ctx.args["agencies"] if a not in known]
+    if unknown:
+        return (f"Unknown agency {', '.join(repr(u) for u in unknown)}. Agencies are: "
+                f"{', '.join(sorted(known))}. Example: request police,education")
+    again = [a for a in ctx.args["agencies"] if ctx.file.request(a)]
+    if again:
+        return f"Already requested: {', '.join(ctx.partnership.agency(a).name for a in again)}."
+    return None
+
+
+async def request(ctx: Ctx) -> CaseState | None:
+    c, p = ctx.case, ctx.partnership
+    names, leads = [], []
+    kloes = [loe.text for loe in ctx.file.lines_of_enquiry]
+    for key in dict.fromkeys(ctx.args["agencies"]):
+        due = agency_return_due(c, ctx.today, ctx.cal, p.timescales)
+        req = AgencyRequest(case_id=c.id, agency_key=key, state=AgencyState.REQUESTED, due_on=due, requested_at=ctx.now)
+        ctx.session.add(req)
+        ctx.file.requests.append(req)
+        agency = p.agency(key)
+        names.append(agency.name)
+        ctx.audit("agency_requested", agency=key, due_on=due)
+        for lead in p.members:
+            if lead.agency == key and lead.has(Role.AGENCY_LEAD):
+                leads.append(lead.key)
+                ctx.emit(direct_message(c.code, lead.key, "agency_request", {
+                    "case_code": c.code, "pseudonym": c.pseudonym, "agency_key": key, "agency": agency.name,
+                    "due": due.isoformat(), "due_human": human(due), "lines_of_enquiry": kloes}))
+    if leads:
+        ctx.emit(invite(c.code, leads, "agency asked for information"))
+    due = ctx.file.request(ctx.args["agencies"][0]).due_on
+    ctx.emit(notice(c.code, f"Information requested from {', '.join(names)}: returns due {human(due)}."))
+    return CaseState.INFO_GATHERING if c.state == CaseState.INITIAL_CASE_DISCUSSION else None
+
+
+def _agency_for(ctx: Ctx) -> str:
+    """Which agency the command is about: named, or the agency lead's own."""
+    key = ctx.args.get("agency")
+    acting_as_lead = ctx.actor.has(Role.AGENCY_LEAD) and not any(
+        ctx.actor.has(r) for r in (Role.BUSINESS_UNIT, Role.SPRG_CHAIR))
+    if key is None:
+        if acting_as_lead:
+            key = ctx.actor.agency
+        else:
+            ctx.refuse(f"Which agency? For example: {ctx.cmd.verb} police")
+    if key not in {a.key for a in ctx.partnership.agencies}:
+        ctx.refuse(f"Unknown agency '{key}'. Agencies are: {', '.join(a.key for a in ctx.partnership.agencies)}.")
+    if acting_as_lead and key != ctx.actor.agency:
+        mine = ctx.partnership.agency(ctx.actor.agency).name
+        ctx.refuse(f"You can act only for {mine}, not for {ctx.partnership.agency(key).name}.", access=True)
+    if ctx.file.request(key) is None:
+        ctx.refuse(f"{ctx.partnership.agency(key).name} has not been asked for information on {ctx.case.code}.")
+    return key
+
+
+def _move(ctx: Ctx, key: str, command: str) -> AgencyRequest:
+    req = ctx.file.request(key)
+    state = AgencyState(req.state)
+    nxt = AGENCY_TRANSITIONS.get((state, command))
+    if nxt is None:
+        name = ctx.partnership.agency(key).name
+        ctx.refuse(f"{name}'s request is {AGENCY_LABELS[state]}: `{command}` does not apply now.")
+    req.state = nxt
+    return req
+
+
+async def agency_step(ctx: Ctx) -> None:
+    """ack / return / nil / query / accept / waive on one agency's request (domain §2.3)."""
+    verb = ctx.cmd.verb
+    key = _agency_for(ctx)
+    name = ctx.partnership.agency(key).name
+    reason = ctx.args.get("reason")
+    guard_text(ctx, reason, "reason")
+    req = _move(ctx, key, verb)
+    c = ctx.case
+    if verb == "ack":
+        req.acknowledged_at = ctx.now
+        text = f"{name}: request acknowledged."
+    elif verb in ("return", "nil"):
+        req.submitted_at, req.submitted_by = ctx.now, ctx.actor.key
+        req.return_data = {"nil_return": True} if verb == "nil" else dict(ctx.args.get("fields") or {})
+        late = ctx.cal.working_days_late(req.due_on, ctx.today)
+        when = ctx.now.astimezone(LONDON).strftime("%H:%M")
+        what = "nil return" if verb == "nil" else ("resubmitted" if req.state == AgencyState.RESUBMITTED else "submitted")
+        text = f"{name}: {what} {when}" + (f" ({late} working day{'s' if late != 1 else ''} late)." if late else ".")
+    elif verb == "query":
+        req.query_reason = reason
+        text = f"{name}: query raised on the return."
+        for lead in _leads(ctx, key):
+            ctx.emit(direct_message(c.code, lead, "notice", {"case_code": c.code, "text":
+                f"{c.code} / {c.pseudonym}: a query was raised on {name}'s return. The Business Unit will be in touch; "
+                "resubmit with `return` when it is answered."}))
+    elif verb == "accept":
+        text = f"{name}: return accepted."
+    else:  # waive
+        req.waived_reason, req.waived_by = reason, ctx.actor.key
+        text = f"{name}: waived by {'the SPRG chair' if ctx.actor.has(Role.SPRG_CHAIR) else 'the Business Unit'}."
+    ctx.audit(f"agency_{verb}", agency=key, state=req.state, **({"reason": reason} if reason else {}))
+    ctx.emit(notice(c.code, text))
+    ctx.say(text)
+
+
+def _leads(ctx: Ctx, agency_key: str) -> list[str]:
+    return [m.key for m in ctx.partnership.members if m.agency == agency_key and m.has(Role.AGENCY_LEAD)]
+
+
+def guard_pack(ctx: Ctx) -> str | None:
+    if not ctx.file.requests:
+        return "No agency has been asked yet: `request police,education` first."
+    waiting = [ctx.partnership.agency(r.agency_key).name for r in ctx.file.outstanding]
+    if waiting:
+        return (f"The pack cannot be circulated while {', '.join(waiting)} "
+                f"{'is' if len(waiting) == 1 else 'are'} outstanding. Wait for the return, or the SPRG chair can "
+                'waive it: waive education reason="..."')
+    return None
+
+
+async def pack(ctx: Ctx) -> CaseState:
+    ctx.audit("pack_circulated")
+    meeting = f" Rapid Review Meeting: {human(ctx.case.rrm_on)}." if ctx.case.rrm_on else " Set the meeting: `meeting rrm DATE`."
+    ctx.emit(notice(ctx.case.code, "Pack circulated to the SPRG." + meeting))
+    return CaseState.PACK_CIRCULATED

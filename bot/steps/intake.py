@@ -1,0 +1,188 @@
+"""From referral to triage: opening a case, the SIN clock, notify-only deaths, SPRG triage, closing."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.clock import case_deadlines
+from bot.context import Ctx
+from bot.effects import archive_channel, direct_message, notice
+from bot.partnership import Role
+from bot.states import CaseState
+from bot.steps.common import human, open_case_channel
+from storage.models import Case
+
+NOTIFY_ONLY_KINDS = ("lac_death", "care_leaver_death")
+
+
+async def allocate_code(ctx: Ctx) -> tuple[int, int, str]:
+    year = ctx.today.year
+    top = (await ctx.session.execute(select(func.max(Case.number)).where(Case.year == year))).scalar()
+    number = (top or 0) + 1
+    return year, number, f"{ctx.partnership.partnership.case_code_prefix}-{year}-{number:03d}"
+
+
+def _not_future(ctx: Ctx, d, what: str) -> None:  # noqa: ANN001
+    if d is not None and d > ctx.today:
+        ctx.refuse(f"{what} {d.isoformat()} is in the future (today is {ctx.today.isoformat()}).")
+
+
+def guard_new(ctx: Ctx) -> str | None:
+    for key, what in (("aware", "aware="), ("sin", "sin=")):
+        d = ctx.args.get(key)
+        if d is not None and d > ctx.today:
+            return f"{what}{d.isoformat()} is in the future (today is {ctx.today.isoformat()})."
+    if ctx.args["kind"] in NOTIFY_ONLY_KINDS and ctx.args.get("sin"):
+        return None  # a care leaver under 18 whose death meets the SIN criteria follows the SIN path
+    return None
+
+
+async def new(ctx: Ctx) -> CaseState:
+    a = ctx.args
+    if a["kind"] in NOTIFY_ONLY_KINDS and not a.get("sin"):
+        state = CaseState.NOTIFICATION_ONLY if a.get("aware") else CaseState.REFERRAL_RECEIVED
+    elif a.get("sin"):
+        state = CaseState.RR_INITIATED
+    elif a.get("aware"):
+        state = CaseState.SIN_DECISION
+    else:
+        state = CaseState.REFERRAL_RECEIVED
+    year, number, code = await allocate_code(ctx)
+    case = Case(code=code, year=year, number=number, pseudonym=a["pseudonym"], kind=a["kind"], state=state,
+                platform=ctx.inv.platform, la_aware_on=a.get("aware"), sin_submitted_on=a.get("sin"),
+                created_at=ctx.now, updated_at=ctx.now)
+    ctx.session.add(case)
+    await ctx.session.flush()
+    from bot.casefile import CaseFile
+
+    ctx.file = CaseFile(case=case)
+    ctx.audit("case_opened", kind=a["kind"], la_aware_on=a.get("aware"), sin_submitted_on=a.get("sin"))
+    if state == CaseState.NOTIFICATION_ONLY:
+        # AS-18: no rapid review channel, clock or requests; the Business Unit is told what is due.
+        due = next(d for d in case_deadlines(case, ctx.cal, ctx.partnership.timescales) if d.key == "notification_due")
+        for key in ctx.members_with(Role.BUSINESS_UNIT):
+            ctx.emit(direct_message(code, key, "notice", {"case_code": code, "text":
+                f"{code} / {case.pseudonym}: notify the Secretary of State and Ofsted by {human(due.due)}. "
+                "No rapid review is needed unless abuse or neglect is suspected."}))
+        ctx.say(f"Opened {code} / {case.pseudonym} as a notification-only case: "
+                f"Secretary of State and Ofsted notification due {human(due.due)}.")
+        return state
+    open_case_channel(ctx)
+    ctx.say(f"Opened {code} / {case.pseudonym}. Its private channel is #{code}.")
+    if state == CaseState.RR_INITIATED:
+        _announce_rapid_review(ctx)
+    return state
+
+
+async def aware(ctx: Ctx) -> CaseState:
+    _not_future(ctx, ctx.args["date"], "aware")
+    was = CaseState(ctx.case.state)
+    ctx.case.la_aware_on = ctx.args["date"]
+    ctx.audit("la_aware_recorded", la_aware_on=ctx.args["date"], converted_from=was.value)
+    if was == CaseState.REFERRAL_RECEIVED and ctx.case.kind in NOTIFY_ONLY_KINDS:
+        return CaseState.NOTIFICATION_ONLY
+    if was == CaseState.NOTIFICATION_ONLY:
+        # AS-18(b): abuse or neglect is now suspected; the SIN clock runs from this awareness.
+        open_case_channel(ctx)
+    return CaseState.SIN_DECISION
+
+
+def guard_sin(ctx: Ctx) -> str | None:
+    d = ctx.args["date"]
+    if ctx.case.la_aware_on is None:
+        return "Record when the council became aware first, for example: aware 2026-12-18"
+    if d < ctx.case.la_aware_on:
+        return f"The SIN date {d.isoformat()} is before the council became aware ({ctx.case.la_aware_on.isoformat()})."
+    if d > ctx.today:
+        return f"The SIN date {d.isoformat()} is in the future (today is {ctx.today.isoformat()})."
+    return None
+
+
+async def sin(ctx: Ctx) -> CaseState:
+    ctx.case.sin_submitted_on = ctx.args["date"]
+    ctx.audit("sin_recorded", sin_submitted_on=ctx.args["date"])
+    _announce_rapid_review(ctx)
+    return CaseState.RR_INITIATED
+
+
+def _announce_rapid_review(ctx: Ctx) -> None:
+    """Executive, Chair and Scrutineer are told a rapid review has started (NYSCP: the Partnership Manager)."""
+    c = ctx.case
+    deadlines = {d.key: d for d in case_deadlines(c, ctx.cal, ctx.partnership.timescales)}
+    rr = deadlines["rapid_review_due"]
+    sin_due = deadlines.get("sin_due")
+    late = f" {sin_due.note}." if sin_due and sin_due.note else ""
+    text = f"Rapid review started for {c.code} / {c.pseudonym}: due to the Panel {human(rr.due)}.{late}"
+    ctx.emit(notice(c.code, text))
+    for key in ctx.members_with(Role.EXECUTIVE_LEAD, Role.PARTNERSHIP_CHAIR, Role.INDEPENDENT_SCRUTINEER):
+        ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text": text}))
+    ctx.audit("deadline_computed", rapid_review_due=rr.due, sin_late=sin_due.note if sin_due else None)
+
+
+async def sin_not_met(ctx: Ctx) -> CaseState:
+    ctx.audit("sin_criteria_not_met")
+    ctx.emit(notice(ctx.case.code, f"{ctx.case.code}: SIN criteria not met. A local learning review may still be run (`triage local`), or `close`."))
+    return CaseState.LOCAL_CONSIDERATION
+
+
+async def informed(ctx: Ctx) -> CaseState | None:
+    d = ctx.args.get("date") or ctx.today
+    _not_future(ctx, d, "informed")
+    ctx.case.partnership_informed_on = d
+    ctx.audit("partners_informed", on=d)
+    return CaseState.SPRG_TRIAGE if ctx.case.state == CaseState.RR_INITIATED else None
+
+
+async def notified(ctx: Ctx) -> None:
+    _not_future(ctx, ctx.args["date"], "notified")
+    ctx.case.sos_notified_on = ctx.args["date"]
+    ctx.audit("sos_ofsted_notified", on=ctx.args["date"])
+    ctx.say(f"Recorded: Secretary of State and Ofsted notified on {human(ctx.args['date'])}.")
+
+
+async def triage_notifiable(ctx: Ctx) -> CaseState:
+    ctx.case.triaged_on = ctx.today
+    ctx.audit("triaged", decision="notifiable")
+    ctx.emit(notice(ctx.case.code, f"SPRG triage: notifiable. Next: lines of enquiry (`kloe`), meeting dates and agency requests (`request police,education`)."))
+    return CaseState.INITIAL_CASE_DISCUSSION
+
+
+async def triage_local(ctx: Ctx) -> CaseState:
+    ctx.case.triaged_on = ctx.today
+    ctx.case.track = "local_review"
+    ctx.audit("triaged", decision="local_review")
+    ctx.emit(notice(ctx.case.code, f"{ctx.case.code} / {ctx.case.pseudonym} is now a Local Review: no Panel submission."))
+    return CaseState.LOCAL_REVIEW
+
+
+async def triage_withdrawn(ctx: Ctx) -> CaseState:
+    ctx.audit("triaged", decision="sin_withdrawn")
+    ctx.emit(notice(ctx.case.code, "SIN criteria found not met: the rapid review is no longer required. The case can be closed."))
+    return CaseState.SIN_WITHDRAWN
+
+
+def guard_close(ctx: Ctx) -> str | None:
+    f = ctx.file
+    state = CaseState(f.case.state)
+    if state == CaseState.LEARNING_AND_ACTIONS or state == CaseState.NATIONAL_REVIEW:
+        missing = []
+        if any(s.done_at is None for s in f.sharing):
+            missing.append("the Panel's response is not yet shared with everyone (`shared`)")
+        if state == CaseState.LEARNING_AND_ACTIONS and f.case.briefing_done_on is None:
+            missing.append("the practitioners' briefing is not done (`briefing done`)")
+        open_actions = [str(a.number) for a in f.actions if a.status != "done"]
+        if open_actions:
+            missing.append(f"action plan item(s) {', '.join(open_actions)} are open (`action done N`)")
+        if missing:
+            return "Cannot close yet: " + "; ".join(missing) + "."
+    if state == CaseState.NOTIFICATION_ONLY and f.case.sos_notified_on is None:
+        return "Record the Secretary of State / Ofsted notification first, for example: notified 2026-04-08"
+    return None
+
+
+async def close(ctx: Ctx) -> CaseState:
+    ctx.case.closed_on = ctx.today
+    ctx.audit("case_closed", reason=ctx.args.get("reason"))
+    if ctx.case.state != CaseState.NOTIFICATION_ONLY:
+        ctx.emit(notice(ctx.case.code, f"{ctx.case.code} / {ctx.case.pseudonym} is closed. The channel will be archived."))
+        ctx.emit(archive_channel(ctx.case.code))
+    return CaseState.CLOSED

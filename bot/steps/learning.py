@@ -1,0 +1,96 @@
+"""Learning and actions after the Panel's response, and the LCSPR child workflow (S14, S15)."""
+from __future__ import annotations
+
+from bot.context import Ctx
+from bot.effects import direct_message, notice, post_card
+from bot.partnership import Role
+from bot.states import LCSPR_TRANSITIONS, CaseState, LcsprStage
+from bot.steps.common import guard_text, human
+from storage.models import ActionItem
+
+
+def _into_learning(ctx: Ctx) -> CaseState | None:
+    return CaseState.LEARNING_AND_ACTIONS if ctx.case.state == CaseState.RESPONSE_SHARED else None
+
+
+async def briefing_done(ctx: Ctx) -> CaseState | None:
+    if ctx.case.briefing_done_on is not None:
+        ctx.refuse(f"The practitioners' briefing was already recorded on {human(ctx.case.briefing_done_on)}.")
+    ctx.case.briefing_done_on = ctx.today
+    ctx.audit("briefing_done")
+    ctx.emit(notice(ctx.case.code, "Practitioners' briefing issued."))
+    return _into_learning(ctx)
+
+
+def _action_context(ctx: Ctx, item: ActionItem) -> dict:
+    return {"case_code": ctx.case.code, "pseudonym": ctx.case.pseudonym, "number": item.number,
+            "owner": ctx.partnership.agency(item.owner_agency).name, "text": item.text,
+            "due_human": human(item.due_on), "status": item.status}
+
+
+async def action_add(ctx: Ctx) -> CaseState | None:
+    a = ctx.args
+    if a["owner"] not in {x.key for x in ctx.partnership.agencies}:
+        ctx.refuse(f"Unknown owner agency '{a['owner']}'. Agencies are: {', '.join(x.key for x in ctx.partnership.agencies)}.")
+    if a["due"] <= ctx.today:
+        ctx.refuse(f"due={a['due'].isoformat()} is not in the future.")
+    guard_text(ctx, a["text"], "action")
+    number = max((x.number for x in ctx.file.actions), default=0) + 1
+    item = ActionItem(case_id=ctx.case.id, number=number, owner_agency=a["owner"], text=a["text"], due_on=a["due"])
+    ctx.session.add(item)
+    ctx.file.actions.append(item)
+    ctx.audit("action_added", number=number, owner=a["owner"], due_on=a["due"])
+    context = _action_context(ctx, item)
+    ctx.emit(post_card(ctx.case.code, "action_item", context))
+    for m in ctx.partnership.members:
+        if (m.agency == a["owner"] and m.has(Role.AGENCY_LEAD)) or m.has(Role.LEARNING_SUBGROUP):
+            ctx.emit(direct_message(ctx.case.code, m.key, "action_item", context))
+    ctx.say(f"Action {number} added for {context['owner']}, due {context['due_human']}.")
+    return _into_learning(ctx)
+
+
+async def action_done(ctx: Ctx) -> None:
+    item = next((x for x in ctx.file.actions if x.number == ctx.args["number"]), None)
+    if item is None:
+        ctx.refuse(f"There is no action {ctx.args['number']} on {ctx.case.code}.")
+    only_lead = ctx.actor.has(Role.AGENCY_LEAD) and not any(ctx.actor.has(r) for r in (Role.BUSINESS_UNIT, Role.LEARNING_SUBGROUP))
+    if only_lead and item.owner_agency != ctx.actor.agency:
+        ctx.refuse(f"Action {item.number} belongs to {ctx.partnership.agency(item.owner_agency).name}.", access=True)
+    if item.status == "done":
+        ctx.refuse(f"Action {item.number} is already done.")
+    item.status, item.done_at = "done", ctx.now
+    ctx.audit("action_done", number=item.number)
+    ctx.emit(notice(ctx.case.code, f"Action {item.number} ({ctx.partnership.agency(item.owner_agency).name}) done."))
+
+
+async def lcspr(ctx: Ctx) -> None:
+    c, step = ctx.case, ctx.cmd.option
+    stage = LcsprStage(c.lcspr_stage)
+    if c.state == CaseState.NATIONAL_REVIEW or stage == LcsprStage.ON_HOLD:
+        ctx.refuse("A national review was commissioned: no LCSPR runs for this case (it is on hold).")
+    nxt = LCSPR_TRANSITIONS.get((stage, step))
+    if nxt is None:
+        ctx.refuse(f"The LCSPR is at '{stage.value.replace('_', ' ')}': `lcspr {step}` does not apply now.")
+    d = ctx.args.get("date")
+    if step == "decided":
+        if d > ctx.today:
+            ctx.refuse(f"{d.isoformat()} is in the future.")
+        c.lcspr_decided_on = d
+        pub = ctx.cal.add_calendar_months(d, ctx.partnership.timescales.lcspr_publication_months)
+        warn = f" ({pub.warning})" if pub.warning else ""
+        ctx.emit(notice(c.code, f"LCSPR decided on {human(d)}: publication due {human(pub.date)}{warn}."))
+        ctx.audit("deadline_computed", lcspr_publication_due=pub.date)
+    elif step == "planned":
+        if d <= ctx.today:
+            ctx.refuse(f"The planned publication date {d.isoformat()} must be in the future.")
+        c.lcspr_publication_planned_on = d
+        copy_due = ctx.cal.working_days_before(d, ctx.partnership.timescales.panel_copy_working_days_before_publication)
+        ctx.emit(notice(c.code, f"LCSPR publication planned for {human(d)}: copy to the Panel, Secretary of State and Ofsted by {human(copy_due)}."))
+        ctx.audit("deadline_computed", panel_copy_due=copy_due)
+    elif step == "published":
+        c.lcspr_published_on = d
+        ctx.emit(notice(c.code, f"LCSPR published on {human(d)}."))
+    else:
+        ctx.emit(notice(c.code, "LCSPR reviewer appointed."))
+    c.lcspr_stage = nxt
+    ctx.audit("lcspr_step", step=step, on=d, stage=nxt)

@@ -1,0 +1,100 @@
+"""What people see of a case: the status card's context and the plain-text status reply.
+
+Built from codes, pseudonyms, dates and status words only (domain §5.2).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.calendar import WorkingDayCalendar, format_human
+from bot.casefile import CaseFile
+from bot.clock import case_deadlines
+from bot.partnership import Partnership
+from bot.states import (AGENCY_LABELS, AGENCY_OUTSTANDING, SHARING_RECIPIENTS, STATE_LABELS, AgencyState, CaseState,
+                        StatutoryPartnerKeys)
+
+PARTNER_LABELS = {"local_authority": "Local authority", "icb": "ICB", "police": "Police"}
+
+
+def track_label(file_or_case) -> str:  # noqa: ANN001
+    case = getattr(file_or_case, "case", file_or_case)
+    if case.state == CaseState.NOTIFICATION_ONLY:
+        return "Notification"
+    return "Local Review" if case.track == "local_review" else "Rapid Review"
+
+
+def case_view(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> dict[str, Any]:
+    c = f.case
+    deadlines = [d.as_dict(today) for d in case_deadlines(c, cal, p.timescales)]
+    upcoming = [d for d in deadlines if not d["met"]]
+    agencies = []
+    for r in f.requests:
+        state = AgencyState(r.state)
+        agencies.append({
+            "key": r.agency_key, "name": p.agency(r.agency_key).name, "status": AGENCY_LABELS[state],
+            "due": r.due_on.isoformat(), "due_human": format_human(r.due_on),
+            "overdue": state in AGENCY_OUTSTANDING and today > r.due_on,
+        })
+    version = f.current_version
+    approvals = f.approvals_by_partner()
+    against = {d.partner for d in f.disagreements()}
+    partners = [{"partner": k, "label": PARTNER_LABELS[k],
+                 "status": "approved" if k in approvals else "disagreed" if k in against else "awaiting"}
+                for k in StatutoryPartnerKeys]
+    votes = [{"member": p.member(v.member_key).name, "choice": v.choice, "national": v.national} for v in f.votes]
+    return {
+        "case_code": c.code,
+        "pseudonym": c.pseudonym,
+        "label": track_label(c),
+        "state": c.state,
+        "state_label": STATE_LABELS.get(CaseState(c.state), c.state),
+        "deadlines": deadlines,
+        "next_deadline": min(upcoming, key=lambda d: d["date"]) if upcoming else None,
+        "agencies": agencies,
+        "outstanding": [a["name"] for a in agencies if a["status"] in ("requested", "acknowledged", "query raised")],
+        "overdue": [a["name"] for a in agencies if a["overdue"]],
+        "votes": {
+            "lcspr": sum(v["choice"] == "lcspr" for v in votes),
+            "no_lcspr": sum(v["choice"] == "no-lcspr" for v in votes),
+            "national": sum(v["national"] for v in votes),
+            "members": votes,
+        },
+        "recommendation": c.recommendation,
+        "report_version": version.number if version else None,
+        "approvals": {"version": version.number if version else None, "partners": partners,
+                      "count": f"{len(approvals)} of {len(StatutoryPartnerKeys)}", "complete": f.unanimous},
+        "can_submit": c.state == CaseState.APPROVED,
+        "panel_outcome": c.panel_outcome,
+        "sharing": [{"recipient": s.recipient, "label": SHARING_RECIPIENTS[s.recipient], "done": s.done_at is not None}
+                    for s in f.sharing],
+        "actions": [{"number": a.number, "owner": p.agency(a.owner_agency).name, "due": a.due_on.isoformat(),
+                     "due_human": format_human(a.due_on), "status": a.status} for a in f.actions],
+        "briefing_done": c.briefing_done_on is not None,
+        "lcspr_stage": c.lcspr_stage,
+    }
+
+
+def status_text(view: dict[str, Any]) -> str:
+    """The plain-text status reply, readable on a phone."""
+    lines = [f"*{view['case_code']} / {view['pseudonym']}* ({view['label']}): {view['state_label']}"]
+    nd = view["next_deadline"]
+    if nd:
+        lines.append(f"Next deadline: {nd['label']}, {nd['human']}" + (" (OVERDUE)" if nd["overdue"] else ""))
+    for d in view["deadlines"]:
+        if d["note"]:
+            lines.append(d["note"])
+    if view["agencies"]:
+        parts = [f"{a['name']}: {a['status']}" + (" (overdue)" if a["overdue"] else "") for a in view["agencies"]]
+        lines.append("Agencies: " + "; ".join(parts))
+    if view["votes"]["members"]:
+        v = view["votes"]
+        lines.append(f"SPRG views: {v['lcspr']} LCSPR, {v['no_lcspr']} no LCSPR"
+                     + (f", {v['national']} national" if v["national"] else ""))
+    if view["report_version"]:
+        a = view["approvals"]
+        who = ", ".join(f"{x['label']} {x['status']}" for x in a["partners"])
+        lines.append(f"Report v{view['report_version']}: {a['count']} approvals ({who})")
+    if view["panel_outcome"]:
+        lines.append(f"Panel response: {view['panel_outcome']}")
+    return "\n".join(lines)

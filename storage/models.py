@@ -1,0 +1,252 @@
+"""Tables. Names follow the domain document; dates are `date`, instants are aware UTC datetimes.
+
+Nothing here holds identifying data about a child or family: a case is known by its code and the
+partnership's pseudonym; agency returns hold what agencies submit and are never posted to a channel.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UtcDateTime
+
+
+def _instant(nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=UtcDateTime, nullable=nullable)
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "review_case"
+    __table_args__ = (UniqueConstraint("year", "number", name="uq_case_year_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=40)
+    year: int
+    number: int
+    pseudonym: str = Field(max_length=60)
+    kind: str = Field(max_length=30)
+    state: str = Field(max_length=40, index=True)
+    track: str = Field(default="rapid_review", max_length=20)
+    platform: str = Field(max_length=20)
+    la_aware_on: date | None = None
+    sin_submitted_on: date | None = None
+    partnership_informed_on: date | None = None
+    triaged_on: date | None = None
+    icdm_on: date | None = None
+    rrm_on: date | None = None
+    rr_submitted_on: date | None = None
+    panel_response_on: date | None = None
+    panel_outcome: str | None = Field(default=None, max_length=40)
+    sos_notified_on: date | None = None
+    recommendation: str | None = Field(default=None, max_length=40)
+    recommendation_reason: str | None = None
+    panel_ref: str | None = Field(default=None, max_length=120)
+    refer_as_possibly_national: bool = False
+    briefing_done_on: date | None = None
+    lcspr_stage: str = Field(default="not_started", max_length=30)
+    lcspr_decided_on: date | None = None
+    lcspr_publication_planned_on: date | None = None
+    lcspr_published_on: date | None = None
+    closed_on: date | None = None
+    channel_opened: bool = False
+    # Names the PII guard watches for in this case's channel. Held here, never posted anywhere.
+    watch_names: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _instant(nullable=False)
+    updated_at: datetime = _instant(nullable=False)
+
+
+class LineOfEnquiry(SQLModel, table=True):
+    __tablename__ = "line_of_enquiry"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    number: int
+    text: str
+    added_by: str = Field(max_length=40)
+    added_at: datetime = _instant(nullable=False)
+
+
+class AgencyRequest(SQLModel, table=True):
+    """One requested agency's sub-machine (domain §2.3) and, once submitted, its return."""
+
+    __tablename__ = "agency_request"
+    __table_args__ = (UniqueConstraint("case_id", "agency_key", name="uq_agency_request"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    agency_key: str = Field(max_length=40)
+    state: str = Field(max_length=20)
+    due_on: date
+    requested_at: datetime = _instant(nullable=False)
+    acknowledged_at: datetime | None = _instant()
+    submitted_at: datetime | None = _instant()
+    submitted_by: str | None = Field(default=None, max_length=40)
+    waived_reason: str | None = None
+    waived_by: str | None = Field(default=None, max_length=40)
+    query_reason: str | None = None
+    # The structured return (domain §3.4). Stored for the report; never posted to any channel.
+    return_data: dict = _json()
+
+
+class Vote(SQLModel, table=True):
+    """One current, changeable, advisory view per SPRG member."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("case_id", "member_key", name="uq_vote_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    member_key: str = Field(max_length=40)
+    choice: str = Field(max_length=20)
+    national: bool = False
+    reason: str
+    cast_at: datetime = _instant(nullable=False)
+
+
+class ReportVersion(SQLModel, table=True):
+    __tablename__ = "report_version"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_report_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    number: int
+    content_hash: str = Field(max_length=64)
+    content: str
+    created_by: str = Field(max_length=40)
+    created_at: datetime = _instant(nullable=False)
+
+
+class ExecutiveDecision(SQLModel, table=True):
+    """An executive lead's approval or disagreement, bound to a report version's content hash."""
+
+    __tablename__ = "executive_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    partner: str = Field(max_length=20)
+    member_key: str = Field(max_length=40)
+    report_version: int
+    content_hash: str = Field(max_length=64)
+    decision: str = Field(max_length=10)
+    reason: str | None = None
+    decided_at: datetime = _instant(nullable=False)
+    # Set when a new version, a disagreement or the Panel's response voids the decision.
+    void: bool = False
+
+
+class SharingTask(SQLModel, table=True):
+    __tablename__ = "sharing_task"
+    __table_args__ = (UniqueConstraint("case_id", "recipient", name="uq_sharing_task"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    recipient: str = Field(max_length=40)
+    due_on: date
+    done_at: datetime | None = _instant()
+
+
+class ActionItem(SQLModel, table=True):
+    __tablename__ = "action_item"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_action_item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    number: int
+    owner_agency: str = Field(max_length=40)
+    text: str
+    due_on: date
+    status: str = Field(default="open", max_length=20)
+    done_at: datetime | None = _instant()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only and hash-chained: each record carries the hash of the one before it."""
+
+    __tablename__ = "audit_event"
+    seq: int = Field(primary_key=True)
+    at: datetime = _instant(nullable=False)
+    case_code: str | None = Field(default=None, max_length=40, index=True)
+    actor_key: str | None = Field(default=None, max_length=40)
+    platform: str | None = Field(default=None, max_length=20)
+    platform_user: str | None = Field(default=None, max_length=120)
+    action: str = Field(max_length=60)
+    detail: dict = _json()
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """One row: the chain's tip. Updating it first serialises appends across replicas."""
+
+    __tablename__ = "audit_head"
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    last_hash: str = Field(max_length=64)
+
+
+class OutboxEffect(SQLModel, table=True):
+    """A platform-neutral effect committed with the state change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="review_case.id", index=True)
+    case_code: str | None = Field(default=None, max_length=40)
+    platform: str = Field(max_length=20)
+    kind: str = Field(max_length=40)
+    payload: dict = _json()
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = _instant(nullable=False)
+    claimed_until: datetime | None = _instant()
+    claimed_by: str | None = Field(default=None, max_length=80)
+    last_error: str | None = None
+    created_at: datetime = _instant(nullable=False)
+    delivered_at: datetime | None = _instant()
+
+
+class Reminder(SQLModel, table=True):
+    """A reminder the case needs, as a row with its due instant: ticking replicas claim it once."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    kind: str = Field(max_length=40)
+    subject: str = Field(default="", max_length=40)
+    due_at: datetime = _instant(nullable=False)
+    recipients: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    context: dict = _json()
+    status: str = Field(default="pending", max_length=20)
+    claimed_until: datetime | None = _instant()
+    sent_at: datetime | None = _instant()
+    created_at: datetime = _instant(nullable=False)
+
+
+class ChannelLink(SQLModel, table=True):
+    """Where a case lives on its platform (channel id, pinned card id), filled in by delivery."""
+
+    __tablename__ = "channel_link"
+    __table_args__ = (UniqueConstraint("case_id", "platform", name="uq_channel_link"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    platform: str = Field(max_length=20)
+    channel_id: str = Field(max_length=200, index=True)
+    status_message_id: str | None = Field(default=None, max_length=200)
+    extra: dict = _json()
+
+
+class InboundReceipt(SQLModel, table=True):
+    """Platform retries and double clicks are de-duplicated here, so it holds across replicas."""
+
+    __tablename__ = "inbound_receipt"
+    __table_args__ = (UniqueConstraint("platform", "key", name="uq_inbound_receipt"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    key: str = Field(max_length=200)
+    received_at: datetime = _instant(nullable=False)
