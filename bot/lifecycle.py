@@ -127,4 +127,6 @@ EXPLANATIONS: dict[tuple[S, str], str] = {
     (S.EXEC_APPROVAL, "submit"): "All three partners must approve the same version before it goes to the Panel.",
     (S.EXEC_DISAGREEMENT, "submit"): "A partner disagreed: a new version must be approved by all three first.",
     (S.LOCAL_REVIEW, "submit"): "A local review is not submitted to the Panel.",
+    **{(S.NATIONAL_REVIEW, f"lcspr {step}"): "A national review was commissioned: no LCSPR runs for this case (AS-16)."
+       for step in ("decided", "reviewer", "planned", "published")},
 }

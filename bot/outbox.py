@@ -84,17 +84,44 @@ class Dispatcher:
         )
         claimable = or_(and_(OutboxEffect.status == "pending", OutboxEffect.next_attempt_at <= now),
                         and_(OutboxEffect.status == "claimed", OutboxEffect.claimed_until < now))
-        platforms = list(self.platforms)
-        pick = (select(OutboxEffect.id).where(claimable, ~blocked, OutboxEffect.platform.in_(platforms))
+        pick = (select(OutboxEffect.id).where(claimable, ~blocked, OutboxEffect.platform.in_(list(self.platforms)))
                 .order_by(OutboxEffect.id).limit(limit))
-        if not self.db.sqlite:
-            pick = pick.with_for_update(skip_locked=True)
-        stmt = (update(OutboxEffect).where(OutboxEffect.id.in_(pick.scalar_subquery()))
-                .values(status="claimed", claimed_until=now + self.lease, claimed_by=self.worker_id)
-                .returning(OutboxEffect).execution_options(synchronize_session=False))
+        claim = dict(status="claimed", claimed_until=now + self.lease, claimed_by=self.worker_id)
         async with self.db.transaction() as s:
-            rows = list((await s.execute(stmt)).scalars())
+            if self.db.sqlite:
+                # One statement under SQLite's single write lock: nobody else's claim can be half-done.
+                stmt = update(OutboxEffect).where(OutboxEffect.id.in_(pick.scalar_subquery()))
+            else:
+                ids = await self._pick_in_order(s, pick.with_for_update(skip_locked=True))
+                if not ids:
+                    return []
+                stmt = update(OutboxEffect).where(OutboxEffect.id.in_(ids))
+            rows = list((await s.execute(stmt.values(**claim).returning(OutboxEffect)
+                                         .execution_options(synchronize_session=False))).scalars())
         return sorted(rows, key=lambda r: r.id)
+
+    @staticmethod
+    async def _pick_in_order(s, pick) -> list[int]:  # noqa: ANN001
+        """Lock candidates (skipping rows other workers hold), then keep a row only if every earlier
+        undelivered row of its case is ours too: a row another worker locked a moment ago still reads
+        as pending here, so the case's later effects wait for it instead of overtaking it."""
+        candidates = list((await s.execute(pick)).scalars())
+        if not candidates:
+            return []
+        mine = set(candidates)
+        rows = (await s.execute(select(OutboxEffect.id, OutboxEffect.case_id).where(
+            OutboxEffect.id.in_(candidates)))).all()
+        case_of = dict(rows)
+        cases = {c for c in case_of.values() if c is not None}
+        undelivered = (await s.execute(select(OutboxEffect.id, OutboxEffect.case_id).where(
+            OutboxEffect.case_id.in_(cases), OutboxEffect.status.in_(("pending", "claimed")),
+            OutboxEffect.id <= max(candidates)))).all() if cases else []
+        first_foreign: dict[int, int] = {}
+        for rid, cid in undelivered:
+            if rid not in mine:
+                first_foreign[cid] = min(first_foreign.get(cid, rid), rid)
+        return [rid for rid in candidates
+                if case_of[rid] is None or rid < first_foreign.get(case_of[rid], rid + 1)]
 
     async def _deliver_batch(self, rows: list[OutboxEffect]) -> int:
         groups = [list(g) for _, g in groupby(sorted(rows, key=lambda r: (r.case_id or 0, r.id)),

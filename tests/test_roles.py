@@ -1,0 +1,149 @@
+"""The full role matrix, every command key x every role, through the core, with refusals audited."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.context import Invocation
+from bot.core import Core
+from bot.grammar import Command
+from bot.partnership import Partnership, Role, load_partnership
+from bot.settings import DEFAULT_PARTNERSHIP
+from tests.driver import Driver
+from tests.scenarios import to_approval
+
+B, PM, CH, SM, EX, IS, PC, AL, LS = (Role.BUSINESS_UNIT, Role.PARTNERSHIP_MANAGER, Role.SPRG_CHAIR, Role.SPRG_MEMBER,
+                                     Role.EXECUTIVE_LEAD, Role.INDEPENDENT_SCRUTINEER, Role.PARTNERSHIP_CHAIR,
+                                     Role.AGENCY_LEAD, Role.LEARNING_SUBGROUP)
+ALL = set(Role)
+
+# The specification, written out independently of bot/roles.py: who may run what.
+EXPECTED: list[tuple[Command, set[Role]]] = [
+    (Command("help"), ALL),
+    (Command("status"), ALL),
+    (Command("list"), ALL - {AL}),
+    (Command("new", None, {"pseudonym": "Child Z", "aware": None, "sin": None, "kind": "unspecified"}), {B, PM}),
+    (Command("aware", None, {"date": date(2026, 9, 1)}), {B, PM}),
+    (Command("sin", None, {"date": date(2026, 9, 7)}), {B, PM}),
+    (Command("sin", "not-met"), {B, PM}),
+    (Command("informed", None, {"date": None}), {B, PM}),
+    (Command("notified", None, {"date": date(2026, 9, 7)}), {B, PM}),
+    (Command("triage", "notifiable"), {B, CH}),
+    (Command("triage", "local"), {B, CH}),
+    (Command("triage", "withdrawn"), {B, CH}),
+    (Command("kloe", None, {"text": "Information sharing"}), {B, CH}),
+    (Command("meeting", "icdm", {"date": date(2026, 9, 8)}), {B, CH}),
+    (Command("meeting", "rrm", {"date": date(2026, 9, 21)}), {B, CH}),
+    (Command("request", None, {"agencies": ["probation"]}), {B, CH}),
+    (Command("ack", None, {"agency": "police"}), {AL, B}),
+    (Command("return", None, {"agency": "police"}), {AL, B}),
+    (Command("nil", None, {"agency": "police"}), {AL, B}),
+    (Command("query", None, {"agency": "police", "reason": "dates missing"}), {B, CH}),
+    (Command("accept", None, {"agency": "police"}), {B, CH}),
+    (Command("waive", None, {"agency": "police", "reason": "no involvement"}), {B, CH}),
+    (Command("pack"), {B}),
+    (Command("vote", "lcspr", {"national": False, "reason": "learning"}), {SM, CH}),
+    (Command("recommend", "lcspr", {"national": False, "reason": "learning"}), {B, CH}),
+    (Command("report"), {B, CH}),
+    (Command("approve", None, {"version": None}), {EX}),
+    (Command("disagree", None, {"version": None, "reason": "not warranted"}), {EX}),
+    (Command("submit"), {B}),
+    (Command("panel", "agrees", {"ref": None, "date": None}), {B}),
+    (Command("panel", "acknowledged", {"ref": None, "date": None}), {B}),
+    (Command("shared", None, {"recipient": "all"}), {B, PM}),
+    (Command("briefing", "done"), {B, LS}),
+    (Command("action", "add", {"owner": "education", "due": date(2027, 3, 1), "text": "Training"}), {B, LS}),
+    (Command("action", "done", {"number": 1}), {B, LS, AL}),
+    (Command("lcspr", "decided", {"date": date(2026, 9, 21)}), {B, PM}),
+    (Command("close", None, {"reason": None}), {B}),
+]
+
+
+def one_role_partnership() -> Partnership:
+    """The example partnership plus one member holding exactly one role each (for the matrix)."""
+    import yaml
+
+    data = yaml.safe_load(DEFAULT_PARTNERSHIP.read_text())
+    for i, role in enumerate(Role):
+        agency = {"executive_lead": "police", "agency_lead": "police"}.get(role.value, "council")
+        data["members"].append({"key": f"only_{role.value}", "name": f"Only {role.value} (fictional)",
+                                "roles": [role.value], "agency": agency, "slack_user_id": f"U0ONLY{i:03d}"})
+    import tempfile, pathlib  # noqa: E401
+
+    path = pathlib.Path(tempfile.mkdtemp()) / "p.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return load_partnership(path)
+
+
+def test_the_specification_covers_every_command_key():
+    from bot.roles import PERMISSIONS
+
+    verbs = {c.verb for c, _ in EXPECTED}
+    assert verbs == {k.split()[0] for k in PERMISSIONS}
+
+
+async def test_full_matrix_every_command_by_every_role(db, calendar, clock):
+    p = one_role_partnership()
+    core = Core(db, p, calendar, clock=clock)
+    d = Driver(core, clock)
+    await to_approval(d)  # a real case to aim the commands at
+    refused = allowed = 0
+    for cmd, roles in EXPECTED:
+        for role in Role:
+            member = p.member(f"only_{role.value}")
+            inv = Invocation(platform="fake", platform_user=member.slack_user_id, member=member, command=cmd,
+                             case_code=d.case_code)
+            before = len(await d.audit("access_refused"))
+            reply = await core.handle(inv)
+            after = await d.audit("access_refused")
+            role_refusal = reply.text.startswith("Only the ")
+            if role in roles:
+                allowed += 1
+                assert not role_refusal, f"{role.value} should be allowed to run {cmd.key}: {reply.text}"
+            else:
+                refused += 1
+                assert not reply.ok and role_refusal, f"{role.value} should NOT run {cmd.key}: {reply.text}"
+                assert len(after) == before + 1 and after[-1].actor_key == member.key
+                assert after[-1].detail["command"] == cmd.key
+    print(f"\nrole matrix: {len(EXPECTED)} command keys x {len(Role)} roles = {len(EXPECTED) * len(Role)} "
+          f"checks ({allowed} allowed, {refused} refused and audited)")
+
+
+async def test_unknown_user_is_refused_and_audited(core, clock):
+    d = Driver(core, clock).on(date(2026, 12, 18))
+    r = await d.refused(None, 'new pseudonym="Child V" aware=2026-12-18')
+    assert "not set up as a member" in r.text
+    refusal = (await d.audit("access_refused"))[-1]
+    assert refusal.platform_user == "U_STRANGER" and refusal.detail["reason"] == "not a member"
+    async with core.db.read() as s:
+        from sqlalchemy import func, select
+        from storage.models import Case, OutboxEffect
+        assert (await s.execute(select(func.count()).select_from(Case))).scalar() == 0
+        assert (await s.execute(select(func.count()).select_from(OutboxEffect))).scalar() == 0
+
+
+async def test_agency_lead_acts_only_for_their_own_agency(core, clock):
+    d = Driver(core, clock)
+    await __import__("tests.scenarios", fromlist=["to_gathering"]).to_gathering(d)
+    r = await d.refused("lead_police", "return education")
+    assert "only for North Yorkshire Police" in r.text
+    assert (await d.audit("access_refused"))[-1].detail["command"] == "return"
+    case = await d.case()
+    status = (await d.ok("bu_officer", "status")).card[1]
+    assert {a["key"]: a["status"] for a in status["agencies"]}["education"] == "requested"
+    # An agency not asked about the case cannot even see its status.
+    r = await d.refused("lead_probation", "status")
+    assert "not been asked" in r.text
+
+
+async def test_approvals_count_only_for_the_approvers_own_partner(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)
+    await d.ok("exec_council", "approve")
+    r = await d.refused("exec_council", "approve")
+    assert "Local authority has already approved" in r.text
+    status = (await d.ok("bu_officer", "status")).card[1]
+    assert [p["status"] for p in status["approvals"]["partners"]] == ["approved", "awaiting", "awaiting"]
+    r = await d.refused("sprg_police", "approve")
+    assert r.text.startswith("Only the executive lead")
