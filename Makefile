@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test install bench clean js
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,22 @@ $(STAMP): $(PY) pyproject.toml
 
 install: $(STAMP)
 
+# JavaScript used only by tests (Microsoft's adaptivecards validator), installed from the npm registry.
+ifneq ($(wildcard tests/js/package.json),)
+JS_STAMP := tests/js/node_modules/.installed
+$(JS_STAMP): tests/js/package.json
+	cd tests/js && npm install --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
+js: $(JS_STAMP)
+else
+js:
+endif
+
 run: $(STAMP)
 	$(VENV)/bin/rapidreview db upgrade
 	$(VENV)/bin/rapidreview serve
 
-test: $(STAMP)
+test: $(STAMP) js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

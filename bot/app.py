@@ -24,6 +24,21 @@ from storage.db import Database
 log = logging.getLogger("rapidreview")
 
 
+@dataclass(frozen=True)
+class AdapterStatus:
+    """What an adapter's `setup()` reports: whether it is on, and why (for the start-up block)."""
+
+    name: str
+    configured: bool
+    reason: str
+    port: PlatformPort | None = None
+
+
+# Each adapter package exposes `setup(runtime, app, env) -> AdapterStatus`; it registers its routes on
+# the shared aiohttp app and returns the port through which the outbox reaches its platform.
+ADAPTERS = ("adapters.slack", "adapters.teams", "adapters.sandbox")
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -53,23 +68,47 @@ def build_runtime(settings: Settings, platforms: dict[str, PlatformPort] | None 
     return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms)
 
 
-def platform_report(env: Mapping[str, str] | None = None) -> list[str]:
+def setup_adapters(rt: Runtime, app: web.Application, env: Mapping[str, str] | None = None) -> list[AdapterStatus]:
+    """Let each adapter that is part of this build register itself; collect what they report."""
+    import importlib
+
+    env = os.environ if env is None else env
+    statuses = []
+    for module_name in ADAPTERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        status = module.setup(rt, app, env)
+        statuses.append(status)
+        if status.configured and status.port is not None:
+            rt.platforms[status.port.name] = status.port
+    return statuses
+
+
+def platform_report(statuses: list[AdapterStatus], env: Mapping[str, str] | None = None) -> list[str]:
     """One line per platform: configured or not, and why. Logged as one block at start-up."""
     env = os.environ if env is None else env
-    lines = []
-    slack_missing = [k for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(k)]
-    lines.append("Slack: " + ("configured" if not slack_missing else f"not configured ({' and '.join(slack_missing)} not set)")
-                 + "; the Slack adapter is not part of this build yet" * (not slack_missing))
-    teams_id = env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID")
-    if teams_id or env.get("TEAMS_ANONYMOUS", "").lower() == "true":
-        lines.append("Teams: configured; the Teams adapter is not part of this build yet")
-    else:
-        lines.append("Teams: not configured (CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID not set, TEAMS_ANONYMOUS not true)")
+    lines = [f"{s.name}: {'configured' if s.configured else 'not configured'} ({s.reason})" for s in statuses]
+    named = {s.name for s in statuses}
+    if "Slack" not in named:
+        missing = [k for k in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(k)]
+        lines.append("Slack: not configured (" + (f"{' and '.join(missing)} not set" if missing else
+                                                   "the Slack adapter is not part of this build") + ")")
+    if "Teams" not in named:
+        lines.append("Teams: not configured (" + (
+            "the Teams adapter is not part of this build"
+            if env.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID") or env.get("TEAMS_ANONYMOUS") else
+            "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID not set and TEAMS_ANONYMOUS not true") + ")")
     return lines
 
 
-def make_web_app(rt: Runtime) -> web.Application:
+def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Application:
+    # Platform payloads are small; a larger body is refused before any work (aiohttp answers 413).
     app = web.Application(client_max_size=1024 * 1024)
+    app["adapter_statuses"] = setup_adapters(rt, app, env)
     ready = {"ok": False}
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -103,9 +142,9 @@ async def serve(settings: Settings) -> None:
              f"  database: {_safe_url(settings.database_url)}",
              f"  partnership file: {settings.partnership} ({len(rt.partnership.members)} members, "
              f"{len(rt.partnership.agencies)} agencies)"]
-    block += [f"  {line}" for line in platform_report()]
-    log.info("\n".join(block))
     app = make_web_app(rt)
+    block += [f"  {line}" for line in platform_report(app["adapter_statuses"])]
+    log.info("\n".join(block))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

@@ -26,7 +26,7 @@ from bot.roles import allowed_roles, allowed_verbs, describe_roles, may_run
 from bot.states import STATE_LABELS, CaseState
 from bot.views import case_view, status_text
 from storage.db import Database
-from storage.models import AgencyRequest, Case, OutboxEffect
+from storage.models import AgencyRequest, Case, InboundReceipt, OutboxEffect
 
 log = logging.getLogger("rapidreview.core")
 
@@ -270,6 +270,16 @@ class Core:
                                                    platform=inv.platform, platform_user=inv.platform_user,
                                                    detail={"names": len(clean)}), self.clock())
         return Reply(True, f"The PII guard now watches for {len(clean)} name{'s' if len(clean) != 1 else ''} in {code}.", code)
+
+    # -- platform retries and double clicks ------------------------------------------------------------
+    async def first_receipt(self, platform: str, key: str) -> bool:
+        """True the first time (platform, key) is seen, in any replica; False for a retry or a double click."""
+        try:
+            async with self.db.transaction() as s:
+                s.add(InboundReceipt(platform=platform, key=key[:200], received_at=self.clock()))
+        except IntegrityError:
+            return False
+        return True
 
     # -- refusals ----------------------------------------------------------------------------------------
     async def _refuse_access(self, inv: Invocation, member: Member, cmd: Command, code: str | None, why: str) -> Reply:

@@ -143,6 +143,15 @@ def _new(w: _Words):
     if kind is not None and kind not in kinds:
         raise ParseError(f"kind '{kind}' is not known: use one of {', '.join(kinds)}")
     args["kind"] = kind or "unspecified"
+    for key in ("residing", "lead"):
+        value = w.keywords.pop(key, None)
+        if value is not None:
+            value = " ".join(value.split())
+            if not re.fullmatch(r"[A-Za-z][A-Za-z &'\-,.]{1,78}", value):
+                raise ParseError(f'{key}= names a partnership or council, for example {key}="City of York"')
+        args[key] = value
+    if args["residing"] and args["lead"]:
+        raise ParseError('give residing= (we lead; the child lives elsewhere) or lead= (another partnership leads), not both')
     if args["sin"] and not args["aware"]:
         raise ParseError("sin= needs aware= too (the SIN clock starts when the council became aware)")
     if args["sin"] and args["aware"] and args["sin"] < args["aware"]:
@@ -336,7 +345,8 @@ def _help(w: _Words):
 
 SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("help", "help [command]", "what you can do here, or how to use one command", "help vote", _help, needs_case=False),
-    Spec("new", 'new pseudonym="Child V" [aware=DATE] [sin=DATE] [kind=death|serious_harm|lac_death|care_leaver_death]',
+    Spec("new", 'new pseudonym="Child V" [aware=DATE] [sin=DATE] [kind=death|serious_harm|lac_death|care_leaver_death] '
+                '[residing="…" | lead="…"]',
          "open a case and its private channel", 'new pseudonym="Child V" aware=2026-12-18', _new, needs_case=False),
     Spec("status", "status [case]", "where the case stands and what is due", "status", _none),
     Spec("list", "list", "every open case with its stage and next deadline", "list", _none, needs_case=False),

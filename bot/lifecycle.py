@@ -44,7 +44,7 @@ AWAITING = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL)
 
 TABLE: tuple[Transition, ...] = tuple(
     # Intake: a case opens at the point the partnership has reached (referral, SIN decision, SIN sent).
-    _rows([S.START], "new", [S.REFERRAL_RECEIVED, S.SIN_DECISION, S.RR_INITIATED, S.NOTIFICATION_ONLY],
+    _rows([S.START], "new", [S.REFERRAL_RECEIVED, S.SIN_DECISION, S.RR_INITIATED, S.NOTIFICATION_ONLY, S.CONTRIBUTING],
           intake.new, intake.guard_new)
     + _rows([S.REFERRAL_RECEIVED], "aware", [S.SIN_DECISION, S.NOTIFICATION_ONLY], intake.aware)
     + _rows([S.NOTIFICATION_ONLY], "aware", [S.SIN_DECISION], intake.aware)
@@ -98,7 +98,7 @@ TABLE: tuple[Transition, ...] = tuple(
        for t in _rows((S.APPROVED, *POST_APPROVAL), f"lcspr {step}", None, learning.lcspr)]
     # Closing (guarded where work must be finished first).
     + _rows([S.REFERRAL_RECEIVED, S.NOTIFICATION_ONLY, S.LOCAL_CONSIDERATION, S.SIN_WITHDRAWN, S.LOCAL_REVIEW,
-             S.LEARNING_AND_ACTIONS, S.NATIONAL_REVIEW], "close", [S.CLOSED], intake.close, intake.guard_close)
+             S.LEARNING_AND_ACTIONS, S.NATIONAL_REVIEW, S.CONTRIBUTING], "close", [S.CLOSED], intake.close, intake.guard_close)
 )
 
 _INDEX: dict[tuple[S, str], Transition] = {}

@@ -26,6 +26,7 @@ def build_markdown(f: CaseFile, p: Partnership, number: int) -> str:
            f"- Case: {c.code} / {c.pseudonym}", f"- Notifying partnership: {p.partnership.name}",
            f"- Nature: {c.kind.replace('_', ' ')}",
            f"- Local authority became aware: {_d(c.la_aware_on)}", f"- SIN submitted: {_d(c.sin_submitted_on)}",
+           f"- Residing partnership (if different): {c.residing_partnership or 'not applicable'}",
            f"- Initial case discussion: {_d(c.icdm_on)}", f"- Rapid Review Meeting: {_d(c.rrm_on)}", "",
            "## 4. Agencies involved and scope", ""]
     for r in f.requests:

@@ -28,6 +28,7 @@ class CaseState(StrEnum):
     RESPONSE_SHARED = "RESPONSE_SHARED"
     LEARNING_AND_ACTIONS = "LEARNING_AND_ACTIONS"
     NATIONAL_REVIEW = "NATIONAL_REVIEW"
+    CONTRIBUTING = "CONTRIBUTING"  # AS-19: another partnership leads; we hold a contributing record only
     CLOSED = "CLOSED"
 
 
@@ -63,6 +64,7 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.RESPONSE_SHARED: "Panel response shared",
     CaseState.LEARNING_AND_ACTIONS: "Learning and actions",
     CaseState.NATIONAL_REVIEW: "National review",
+    CaseState.CONTRIBUTING: "Contributing to another partnership's review",
     CaseState.CLOSED: "Closed",
 }
 

@@ -21,6 +21,8 @@ def track_label(file_or_case) -> str:  # noqa: ANN001
     case = getattr(file_or_case, "case", file_or_case)
     if case.state == CaseState.NOTIFICATION_ONLY:
         return "Notification"
+    if case.state == CaseState.CONTRIBUTING:
+        return "Contributing"
     return "Local Review" if case.track == "local_review" else "Rapid Review"
 
 
@@ -61,6 +63,8 @@ def case_view(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date)
             "members": votes,
         },
         "recommendation": c.recommendation,
+        "residing_partnership": c.residing_partnership,
+        "lead_partnership": c.lead_partnership,
         "report_version": version.number if version else None,
         "approvals": {"version": version.number if version else None, "partners": partners,
                       "count": f"{len(approvals)} of {len(StatutoryPartnerKeys)}", "complete": f.unanimous},

@@ -48,6 +48,9 @@ class Case(SQLModel, table=True):
     recommendation: str | None = Field(default=None, max_length=40)
     recommendation_reason: str | None = None
     panel_ref: str | None = Field(default=None, max_length=120)
+    # AS-19: a cross-boundary case names the other partnership (never the family's address).
+    residing_partnership: str | None = Field(default=None, max_length=80)
+    lead_partnership: str | None = Field(default=None, max_length=80)
     refer_as_possibly_national: bool = False
     briefing_done_on: date | None = None
     lcspr_stage: str = Field(default="not_started", max_length=30)

@@ -17,9 +17,11 @@ def test_every_commands_own_example_parses(verb):
 
 @pytest.mark.parametrize("text,verb,option,args", [
     ('new pseudonym="Child V" aware=2026-12-18', "new", None,
-     {"pseudonym": "Child V", "aware": date(2026, 12, 18), "sin": None, "kind": "unspecified"}),
+     {"pseudonym": "Child V", "aware": date(2026, 12, 18), "sin": None, "kind": "unspecified", "residing": None,
+      "lead": None}),
     ('new pseudonym="Child V" aware=2026-12-18 sin=2026-12-22 kind=death', "new", None,
-     {"pseudonym": "Child V", "aware": date(2026, 12, 18), "sin": date(2026, 12, 22), "kind": "death"}),
+     {"pseudonym": "Child V", "aware": date(2026, 12, 18), "sin": date(2026, 12, 22), "kind": "death",
+      "residing": None, "lead": None}),
     ("sin 2026-12-22", "sin", None, {"date": date(2026, 12, 22)}),
     ("sin not-met", "sin", "not-met", {}),
     ("triage notifiable", "triage", "notifiable", {}),

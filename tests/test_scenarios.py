@@ -319,3 +319,23 @@ async def test_as20_pii_guard_blocks_without_keeping_the_content(core, clock, db
     ok = await core.screen_message(Invocation(platform="fake", platform_user="U0FIC0004", member=core.p.member("sprg_police"),
                                               text="Police return is in, see you at the RRM on Thu 17 Sep", case_code=d.case_code))
     assert not ok.blocked
+
+
+async def test_as19_cross_boundary_we_lead_and_invite_the_residing_partnership(core, clock):
+    d = Driver(core, clock).on(date(2026, 12, 18))
+    await d.ok("bu_officer", 'new pseudonym="Child Y" aware=2026-12-18 residing="City of York"')
+    assert await d.state() == "SIN_DECISION"
+    texts = [e.payload["context"].get("text", "") for e in await d.outbox() if e.kind in ("post_card", "direct_message")]
+    assert any("normally lives in City of York" in t and "invite it to contribute" in t for t in texts)
+    assert (await d.case()).residing_partnership == "City of York"
+
+
+async def test_as19_reverse_only_a_contributing_record_is_created(core, clock):
+    d = Driver(core, clock).on(date(2026, 12, 18))
+    r = await d.ok("bu_officer", 'new pseudonym="Child Y" aware=2026-12-18 lead="City of York"')
+    assert "contributing record" in r.text
+    assert await d.state() == "CONTRIBUTING"
+    assert not {e.kind for e in await d.outbox()} & {"open_channel", "update_status", "invite"}
+    assert await d.reminders() == []
+    await d.refused("sprg_chair", "triage notifiable")
+    await d.ok("bu_officer", "close")

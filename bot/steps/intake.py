@@ -38,7 +38,9 @@ def guard_new(ctx: Ctx) -> str | None:
 
 async def new(ctx: Ctx) -> CaseState:
     a = ctx.args
-    if a["kind"] in NOTIFY_ONLY_KINDS and not a.get("sin"):
+    if a.get("lead"):
+        state = CaseState.CONTRIBUTING
+    elif a["kind"] in NOTIFY_ONLY_KINDS and not a.get("sin"):
         state = CaseState.NOTIFICATION_ONLY if a.get("aware") else CaseState.REFERRAL_RECEIVED
     elif a.get("sin"):
         state = CaseState.RR_INITIATED
@@ -49,13 +51,23 @@ async def new(ctx: Ctx) -> CaseState:
     year, number, code = await allocate_code(ctx)
     case = Case(code=code, year=year, number=number, pseudonym=a["pseudonym"], kind=a["kind"], state=state,
                 platform=ctx.inv.platform, la_aware_on=a.get("aware"), sin_submitted_on=a.get("sin"),
+                residing_partnership=a.get("residing"), lead_partnership=a.get("lead"),
                 created_at=ctx.now, updated_at=ctx.now)
     ctx.session.add(case)
     await ctx.session.flush()
     from bot.casefile import CaseFile
 
     ctx.file = CaseFile(case=case)
-    ctx.audit("case_opened", kind=a["kind"], la_aware_on=a.get("aware"), sin_submitted_on=a.get("sin"))
+    ctx.audit("case_opened", kind=a["kind"], la_aware_on=a.get("aware"), sin_submitted_on=a.get("sin"),
+              residing_partnership=a.get("residing"), lead_partnership=a.get("lead"))
+    if state == CaseState.CONTRIBUTING:
+        # AS-19 (reverse): the incident happened elsewhere; that partnership leads the rapid review.
+        for key in ctx.members_with(Role.BUSINESS_UNIT, Role.PARTNERSHIP_MANAGER):
+            ctx.emit(direct_message(code, key, "notice", {"case_code": code, "text":
+                f"{code} / {case.pseudonym}: contributing record opened. {a['lead']} leads the rapid review; "
+                "our agencies contribute to it. No rapid review clock runs here."}))
+        ctx.say(f"Opened {code} / {case.pseudonym} as a contributing record: {a['lead']} leads the review.")
+        return state
     if state == CaseState.NOTIFICATION_ONLY:
         # AS-18: no rapid review channel, clock or requests; the Business Unit is told what is due.
         due = next(d for d in case_deadlines(case, ctx.cal, ctx.partnership.timescales) if d.key == "notification_due")
@@ -68,6 +80,13 @@ async def new(ctx: Ctx) -> CaseState:
         return state
     open_case_channel(ctx)
     ctx.say(f"Opened {code} / {case.pseudonym}. Its private channel is #{code}.")
+    if a.get("residing"):
+        # AS-19: we lead (the incident happened here); the residing partnership is informed and invited.
+        text = (f"Cross-boundary case: the child normally lives in {a['residing']}. Inform that partnership's "
+                "safeguarding children partnership and invite it to contribute.")
+        ctx.emit(notice(code, text))
+        for key in ctx.members_with(Role.PARTNERSHIP_MANAGER):
+            ctx.emit(direct_message(code, key, "notice", {"case_code": code, "text": f"{code} / {case.pseudonym}: {text}"}))
     if state == CaseState.RR_INITIATED:
         _announce_rapid_review(ctx)
     return state
@@ -182,7 +201,7 @@ def guard_close(ctx: Ctx) -> str | None:
 async def close(ctx: Ctx) -> CaseState:
     ctx.case.closed_on = ctx.today
     ctx.audit("case_closed", reason=ctx.args.get("reason"))
-    if ctx.case.state != CaseState.NOTIFICATION_ONLY:
+    if ctx.case.channel_opened:
         ctx.emit(notice(ctx.case.code, f"{ctx.case.code} / {ctx.case.pseudonym} is closed. The channel will be archived."))
         ctx.emit(archive_channel(ctx.case.code))
     return CaseState.CLOSED

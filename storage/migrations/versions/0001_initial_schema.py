@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 06:11:13.183010
+Create Date: 2026-11-27 06:18:52.131031
 """
 from alembic import op
 import sqlalchemy as sa
@@ -71,6 +71,8 @@ def upgrade() -> None:
     sa.Column('recommendation', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('recommendation_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('panel_ref', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('residing_partnership', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('lead_partnership', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('refer_as_possibly_national', sa.Boolean(), nullable=False),
     sa.Column('briefing_done_on', sa.Date(), nullable=True),
     sa.Column('lcspr_stage', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
