@@ -19,10 +19,11 @@ from storage.models import Case
 class Refusal(Exception):
     """The command cannot run now. `access` marks refusals about who is asking (audited as such)."""
 
-    def __init__(self, message: str, *, access: bool = False):
+    def __init__(self, message: str, *, access: bool = False, field_errors: dict[str, str] | None = None):
         super().__init__(message)
         self.message = message
         self.access = access
+        self.field_errors = field_errors or {}  # for forms: field name -> message
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from bot.roles import allowed_roles, allowed_verbs, describe_roles, may_run
 from bot.states import STATE_LABELS, CaseState
 from bot.views import case_view, status_text
 from storage.db import Database
-from storage.models import AgencyRequest, Case, InboundReceipt, OutboxEffect
+from storage.models import AgencyRequest, Case, ChannelLink, InboundReceipt, OutboxEffect
 
 log = logging.getLogger("rapidreview.core")
 
@@ -271,6 +271,12 @@ class Core:
                                                    detail={"names": len(clean)}), self.clock())
         return Reply(True, f"The PII guard now watches for {len(clean)} name{'s' if len(clean) != 1 else ''} in {code}.", code)
 
+    async def case_for_channel(self, platform: str, channel_id: str) -> str | None:
+        """The case code whose channel this is on the platform, if any."""
+        async with self.db.read() as s:
+            return (await s.execute(select(Case.code).join(ChannelLink, ChannelLink.case_id == Case.id).where(
+                ChannelLink.platform == platform, ChannelLink.channel_id == channel_id))).scalar_one_or_none()
+
     # -- platform retries and double clicks ------------------------------------------------------------
     async def first_receipt(self, platform: str, key: str) -> bool:
         """True the first time (platform, key) is seen, in any replica; False for a retry or a double click."""
@@ -291,7 +297,7 @@ class Core:
                                  actor_key=member.key, platform=inv.platform, platform_user=inv.platform_user,
                                  detail={"command": cmd.key, "why": r.message})
         await self._audit_only(*kept, entry)
-        return Reply(False, r.message, code)
+        return Reply(False, r.message, code, data={"field_errors": r.field_errors} if r.field_errors else {})
 
     async def _audit_only(self, *entries: audit.AuditEntry) -> None:
         async with self.db.transaction() as s:

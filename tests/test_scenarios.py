@@ -339,3 +339,35 @@ async def test_as19_reverse_only_a_contributing_record_is_created(core, clock):
     assert await d.reminders() == []
     await d.refused("sprg_chair", "triage notifiable")
     await d.ok("bu_officer", "close")
+
+
+async def test_a_structured_return_is_validated_field_by_field_and_kept_out_of_the_channel(core, clock):
+    from bot.context import Invocation
+    from bot.grammar import Command
+
+    d = Driver(core, clock)
+    await to_gathering(d)
+    lead = core.p.member("lead_police")
+
+    async def submit(fields):  # noqa: ANN001, ANN202
+        return await core.handle(Invocation(platform="fake", platform_user=lead.slack_user_id, member=lead,
+                                            case_code=d.case_code, command=Command("return", None, {"agency": None, "fields": fields})))
+    bad = await submit({"completed_by_role": "", "signoff_date": "14/09/2026",
+                        "chronology": [{"date": "2026-08-01", "source": "Response team", "event": ""}]})
+    assert not bad.ok
+    errors = bad.data["field_errors"]
+    assert set(errors) >= {"completed_by_role", "senior_signoff_role", "signoff_date", "chronology"}
+    assert "use a date like" in errors["signoff_date"]
+    assert (await d.ok("bu_officer", "status")).card[1]["agencies"][0]["status"] == "requested"
+    good = await submit({"completed_by_role": "DI, safeguarding", "senior_signoff_role": "Head of PPU",
+                         "signoff_date": "2026-09-14",
+                         "chronology": [{"date": "2026-08-01", "source": "Response team", "event": "Welfare visit"},
+                                        {"date": "2026-07-01", "source": "Control room", "event": "Call received"}],
+                         "analysis_placeholder": None})
+    assert not good.ok and "analysis_placeholder" in good.data["field_errors"]
+    good = await submit({"completed_by_role": "DI, safeguarding", "senior_signoff_role": "Head of PPU",
+                         "signoff_date": "2026-09-14", "went_well": "Prompt referral to children's social care",
+                         "chronology": [{"date": "2026-08-01", "source": "Response team", "event": "Welfare visit"},
+                                        {"date": "2026-07-01", "source": "Control room", "event": "Call received"}]})
+    assert good.ok, good.text
+    assert not [e for e in await d.outbox() if "Welfare visit" in str(e.payload) or "Prompt referral" in str(e.payload)]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from bot.calendar import LONDON
 from bot.clock import agency_return_due
-from bot.context import Ctx
+from bot.agency_return import free_text, validate_return
+from bot.context import Ctx, Refusal
 from bot.effects import direct_message, invite, notice
 from bot.partnership import Role
 from bot.states import AGENCY_LABELS, AGENCY_TRANSITIONS, AgencyState, CaseState
@@ -117,7 +118,7 @@ async def agency_step(ctx: Ctx) -> None:
         text = f"{name}: request acknowledged."
     elif verb in ("return", "nil"):
         req.submitted_at, req.submitted_by = ctx.now, ctx.actor.key
-        req.return_data = {"nil_return": True} if verb == "nil" else dict(ctx.args.get("fields") or {})
+        req.return_data = {"nil_return": True} if verb == "nil" else _validated_fields(ctx)
         late = ctx.cal.working_days_late(req.due_on, ctx.today)
         when = ctx.now.astimezone(LONDON).strftime("%H:%M")
         what = "nil return" if verb == "nil" else ("resubmitted" if req.state == AgencyState.RESUBMITTED else "submitted")
@@ -137,6 +138,20 @@ async def agency_step(ctx: Ctx) -> None:
     ctx.audit(f"agency_{verb}", agency=key, state=req.state, **({"reason": reason} if reason else {}))
     ctx.emit(notice(c.code, text))
     ctx.say(text)
+
+
+def _validated_fields(ctx: Ctx) -> dict:
+    """A structured return from a form is checked field by field; a bare `return` records receipt only
+    (the return arrived another way, e.g. by secure email to the Business Unit)."""
+    fields = ctx.args.get("fields")
+    if not fields:
+        return {"received_outside_chat": True}
+    ret, errors = validate_return(fields)
+    if errors:
+        raise Refusal("The return has problems: " + "; ".join(errors.values()), field_errors=errors)
+    for text in free_text(ret):
+        guard_text(ctx, text, "return")
+    return ret.model_dump(mode="json")
 
 
 def _leads(ctx: Ctx, agency_key: str) -> list[str]:
