@@ -371,3 +371,13 @@ async def test_a_structured_return_is_validated_field_by_field_and_kept_out_of_t
                                         {"date": "2026-07-01", "source": "Control room", "event": "Call received"}]})
     assert good.ok, good.text
     assert not [e for e in await d.outbox() if "Welfare visit" in str(e.payload) or "Prompt referral" in str(e.payload)]
+
+
+async def test_a_future_awareness_date_is_accepted_with_a_warning_but_a_future_sin_is_not(core, clock):
+    d = Driver(core, clock).on(date(2026, 11, 27))
+    r = await d.ok("bu_officer", 'new pseudonym="Child V" aware=2026-12-18')
+    assert "in the future" in r.text
+    deadlines = {x["key"]: x["date"] for x in (await d.ok("bu_officer", "status")).card[1]["deadlines"]}
+    assert deadlines["sin_due"] == "2026-12-29"
+    r = await d.refused("bu_officer", 'new pseudonym="Child W" aware=2026-11-20 sin=2026-12-01')
+    assert "sin=2026-12-01 is in the future" in r.text
