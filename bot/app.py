@@ -19,6 +19,7 @@ from bot.outbox import Dispatcher
 from bot.partnership import Partnership, load_partnership
 from bot.ports import PlatformPort
 from bot.settings import Settings
+from bot.ticker import Ticker, start_scheduler
 from storage.db import Database
 
 log = logging.getLogger("rapidreview")
@@ -48,6 +49,7 @@ class Runtime:
     core: Core
     dispatcher: Dispatcher
     platforms: dict[str, PlatformPort]
+    ticker: Ticker
 
 
 def make_calendar(settings: Settings, partnership: Partnership) -> WorkingDayCalendar:
@@ -65,7 +67,8 @@ def build_runtime(settings: Settings, platforms: dict[str, PlatformPort] | None 
     platforms = dict(platforms or {})
     dispatcher = Dispatcher(db, partnership, platforms)
     core.on_commit.append(dispatcher.wake)
-    return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms)
+    ticker = Ticker(db, partnership, calendar, dispatcher)
+    return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms, ticker)
 
 
 def setup_adapters(rt: Runtime, app: web.Application, env: Mapping[str, str] | None = None) -> list[AdapterStatus]:
@@ -119,10 +122,16 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
     app.router.add_get("/healthz", healthz)
 
     async def on_startup(_app: web.Application) -> None:
+        # The calendar or reminder policy may have changed since the last run (e.g. a new one-off bank holiday).
+        await rt.ticker.recompute_all()
         app["dispatcher_task"] = asyncio.create_task(rt.dispatcher.run())
+        app["scheduler"] = start_scheduler(rt.ticker, rt.settings.tick_seconds)
         ready["ok"] = True
 
     async def on_cleanup(_app: web.Application) -> None:
+        scheduler = app.get("scheduler")
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         task = app.get("dispatcher_task")
         if task:
             task.cancel()

@@ -277,6 +277,12 @@ class Core:
             return (await s.execute(select(Case.code).join(ChannelLink, ChannelLink.case_id == Case.id).where(
                 ChannelLink.platform == platform, ChannelLink.channel_id == channel_id))).scalar_one_or_none()
 
+    async def reminder_action(self, inv: Invocation, reminder_id: int, action: str) -> Reply:
+        """Done / Snooze until tomorrow / Not mine, pressed on a reminder card."""
+        from bot.reminder_actions import reminder_action
+
+        return await reminder_action(self, inv, reminder_id, action)
+
     # -- platform retries and double clicks ------------------------------------------------------------
     async def first_receipt(self, platform: str, key: str) -> bool:
         """True the first time (platform, key) is seen, in any replica; False for a retry or a double click."""

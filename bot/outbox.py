@@ -10,6 +10,7 @@ in place rather than posted again.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import random
@@ -126,10 +127,11 @@ class Dispatcher:
     async def _deliver_batch(self, rows: list[OutboxEffect]) -> int:
         groups = [list(g) for _, g in groupby(sorted(rows, key=lambda r: (r.case_id or 0, r.id)),
                                               key=lambda r: r.case_id or -r.id)]
-        counts = await asyncio.gather(*(self._deliver_group(g) for g in groups))
-        return sum(counts)
+        done = [rid for ids in await asyncio.gather(*(self._deliver_group(g) for g in groups)) for rid in ids]
+        await self._mark_done(done)  # one write for the whole batch, not one per message
+        return len(done)
 
-    async def _deliver_group(self, rows: list[OutboxEffect]) -> int:
+    async def _deliver_group(self, rows: list[OutboxEffect]) -> list[int]:
         """One case's claimed rows, in order; on a failure the rest wait for the failed one."""
         done: list[int] = []
         async with self._sem:
@@ -138,16 +140,13 @@ class Dispatcher:
                     await self._deliver(row)
                     done.append(row.id)
                 except DeliveryError as exc:
-                    await self._mark_done(done)
                     await self._failed(row, exc, rows[i + 1:])
-                    return len(done)
+                    break
                 except Exception as exc:  # an adapter bug must not lose the row either
                     log.exception("delivering outbox row %s (%s) failed unexpectedly", row.id, row.kind)
-                    await self._mark_done(done)
                     await self._failed(row, DeliveryError(type(exc).__name__), rows[i + 1:])
-                    return len(done)
-        await self._mark_done(done)
-        return len(done)
+                    break
+        return done
 
     async def _mark_done(self, ids: list[int]) -> None:
         if not ids:
@@ -176,7 +175,12 @@ class Dispatcher:
             log.error("outbox row %s (%s, case %s) moved to dead letters after %d attempt(s)",
                       row.id, row.kind, row.case_code, attempts)
             for callback in self.on_dead:
-                callback(row)
+                try:
+                    result = callback(row)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:
+                    log.exception("dead-letter alert failed for outbox row %s", row.id)
         else:
             log.warning("outbox row %s (%s) failed (attempt %d); retry in %.1fs", row.id, row.kind, attempts, delay)
 

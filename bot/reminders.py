@@ -16,7 +16,7 @@ from bot.casefile import CaseFile
 from bot.clock import case_deadlines
 from bot.partnership import Partnership, Role
 from bot.states import AGENCY_OUTSTANDING, RR_CLOCK_RUNNING, AgencyState, CaseState, StatutoryPartnerKeys
-from storage.models import Reminder
+from storage.models import Reminder, ReminderPreference
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,19 @@ class _Planner:
         return ladder
 
 
-def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar) -> list[PlannedReminder]:
+DIGEST = "daily_digest"
+SNOOZED = "snoozed"
+CHANNEL = "#channel"  # a recipient meaning "the case channel" rather than a person
+DIGEST_HORIZON = 10  # working days of digests planned ahead; the ticker plans more as they run out
+DIGEST_STATES = RR_CLOCK_RUNNING | {CaseState.LOCAL_REVIEW}
+
+
+def family(kind: str) -> str:
+    """A reminder's family: its kind without the overdue suffix (what Done / Not mine apply to)."""
+    return kind.removesuffix("_overdue")
+
+
+def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> list[PlannedReminder]:
     """Every reminder the case's current state calls for (past ones included; the caller filters)."""
     c, pl, pol = f.case, _Planner(f, p, cal), p.reminders
     state = CaseState(c.state)
@@ -134,6 +146,12 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar) -> list[PlannedRe
                            or m.has(Role.LEARNING_SUBGROUP))
             pl.before("action_item", str(a.number), a.due_on, pol.action_item, owners, f"action {a.number}")
             pl.overdue("action_item", str(a.number), a.due_on, owners + bu, f"action {a.number}", days=5)
+    if c.channel_opened and state in DIGEST_STATES:
+        # A daily digest in the case channel (content is computed fresh when it is sent).
+        on = today if cal.is_working_day(today) else cal.next_working_day(today)
+        for _ in range(DIGEST_HORIZON):
+            pl.out.append(PlannedReminder(DIGEST, "", on, (CHANNEL,), f"{pl.label}: daily digest"))
+            on = cal.next_working_day(on)
     if c.lcspr_stage not in ("published", "on_hold", "not_started"):
         for key, what in (("lcspr_publication_due", "LCSPR publication"),
                           ("panel_copy_due", "LCSPR copy to the Panel, Secretary of State and Ofsted")):
@@ -142,25 +160,54 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar) -> list[PlannedRe
     return pl.out
 
 
+def _apply_preferences(r: PlannedReminder, prefs: dict[tuple[str, str, str], str], bu: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop people who pressed Done; route Not mine to the Business Unit."""
+    out: set[str] = set()
+    for key in r.recipients:
+        action = prefs.get((key, family(r.kind), r.subject))
+        if action == "dismissed":
+            continue
+        if action == "not_mine":
+            out.update(bu)
+            continue
+        out.add(key)
+    return tuple(sorted(out))
+
+
 async def recompute(session: AsyncSession, f: CaseFile, p: Partnership, cal: WorkingDayCalendar,
                     now: datetime) -> list[Reminder]:
-    """Replace the case's pending reminders with what it needs now (same transaction as the change)."""
-    await session.execute(delete(Reminder).where(Reminder.case_id == f.case.id, Reminder.status == "pending"))
+    """Replace the case's pending reminders with what it needs now (same transaction as the change).
+
+    Sent rows are never planned again; a person's snoozed reminder survives while the thing it is
+    about is still planned, and is dropped once it is done."""
+    cid = f.case.id
+    await session.execute(delete(Reminder).where(Reminder.case_id == cid, Reminder.status == "pending",
+                                                 Reminder.kind != SNOOZED))
     done = set((await session.execute(
-        select(Reminder.kind, Reminder.subject, Reminder.due_at).where(Reminder.case_id == f.case.id)
-    )).all())
+        select(Reminder.kind, Reminder.subject, Reminder.due_at).where(Reminder.case_id == cid))).all())
+    prefs = {(m, fam, subj): action for m, fam, subj, action in (await session.execute(
+        select(ReminderPreference.member_key, ReminderPreference.family, ReminderPreference.subject,
+               ReminderPreference.action).where(ReminderPreference.case_id == cid))).all()}
+    bu = tuple(m.key for m in p.members_with(Role.BUSINESS_UNIT))
     t = time.fromisoformat(p.reminders.time)
     rows: list[Reminder] = []
     seen: set[tuple] = set()
-    for r in plan(f, p, cal):
+    planned_families: set[tuple[str, str]] = set()
+    for r in plan(f, p, cal, london_date(now)):
         due_at = at_london_time(r.on, t)
+        recipients = _apply_preferences(r, prefs, bu)
+        planned_families.add((family(r.kind), r.subject))
         key = (r.kind, r.subject, due_at)
-        if due_at <= now or key in done or key in seen or not r.recipients:
+        if due_at <= now or key in done or key in seen or not recipients:
             continue
         seen.add(key)
-        rows.append(Reminder(case_id=f.case.id, kind=r.kind, subject=r.subject, due_at=due_at,
-                             recipients=sorted(set(r.recipients)),
+        rows.append(Reminder(case_id=cid, kind=r.kind, subject=r.subject, due_at=due_at, recipients=list(recipients),
                              context={"case_code": f.case.code, "pseudonym": f.case.pseudonym, "text": r.text, **r.context},
                              created_at=now))
     session.add_all(rows)
+    snoozed = (await session.execute(select(Reminder).where(
+        Reminder.case_id == cid, Reminder.status == "pending", Reminder.kind == SNOOZED))).scalars().all()
+    for row in snoozed:
+        if (family(row.context.get("kind", "")), row.subject) not in planned_families:
+            await session.delete(row)  # the thing it was about is done
     return rows

@@ -18,3 +18,5 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 3978
     holidays_file: Path | None = None
+    # How often every replica's ticker releases due reminders and retries deliveries.
+    tick_seconds: float = 15.0

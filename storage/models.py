@@ -231,6 +231,21 @@ class Reminder(SQLModel, table=True):
     created_at: datetime = _instant(nullable=False)
 
 
+class ReminderPreference(SQLModel, table=True):
+    """A person's answer to a reminder card: *Done* (stop telling me) or *Not mine* (route it to the
+    Business Unit). Kept apart from the reminder rows so recomputing a case's reminders respects it."""
+
+    __tablename__ = "reminder_preference"
+    __table_args__ = (UniqueConstraint("case_id", "member_key", "family", "subject", name="uq_reminder_preference"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    member_key: str = Field(max_length=40)
+    family: str = Field(max_length=40)  # the reminder kind without "_overdue"
+    subject: str = Field(default="", max_length=40)
+    action: str = Field(max_length=20)  # dismissed | not_mine
+    created_at: datetime = _instant(nullable=False)
+
+
 class ChannelLink(SQLModel, table=True):
     """Where a case lives on its platform (channel id, pinned card id), filled in by delivery."""
 

@@ -91,7 +91,7 @@ def pg_url():
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-TABLES = ["outbox", "reminder", "channel_link", "inbound_receipt", "audit_event", "executive_decision",
+TABLES = ["outbox", "reminder", "reminder_preference", "channel_link", "inbound_receipt", "audit_event", "executive_decision",
           "report_version", "vote", "agency_request", "line_of_enquiry", "sharing_task", "action_item", "review_case"]
 
 
