@@ -75,7 +75,7 @@ async def test_two_replicas_deliver_every_due_reminder_exactly_once(db, partners
     sink = Sink()
     await sink.start()
     try:
-        procs = [await _worker(db.url, sink, f"replica{i}") for i in (1, 2)]
+        procs = [await _worker(db.url, sink, f"replica{i}", "--delay", "0.001") for i in (1, 2)]
         outs = [await asyncio.wait_for(p.communicate(), timeout=180) for p in procs]
         assert all(p.returncode == 0 for p in procs), [o[0].decode()[-2000:] for o in outs]
     finally:
