@@ -4,11 +4,39 @@ Each runs on SQLite and on PostgreSQL (the `db` fixture).
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
+
+import pytest
 
 from bot.context import Invocation
 from tests.driver import Driver
 from tests.scenarios import returns_in, to_approval, to_gathering
+
+
+# Free text typed in these scenarios: stored, but never in an effect or a reminder (action-plan items,
+# PII-guarded when typed, are the one free text meant to be shown).
+TYPED = ["single-agency", "multi-agency learning about", "learning already known", "learning via a briefing",
+         "no involvement confirmed", "Prompt referral", "Welfare visit", "CSPRP-"]
+
+
+@pytest.fixture(autouse=True)
+async def no_effect_carries_identifying_or_typed_text(db):
+    """After every scenario: every effect and reminder it produced is checked (domain §5.2)."""
+    yield
+    from sqlalchemy import select
+
+    from bot import pii
+    from storage.models import OutboxEffect, Reminder
+
+    async with db.read() as s:
+        blobs = [json.dumps(e.payload) for e in (await s.execute(select(OutboxEffect))).scalars()]
+        blobs += [json.dumps(r.context) for r in (await s.execute(select(Reminder))).scalars()]
+    for blob in blobs:
+        assert not pii.scan(blob), blob[:300]
+        assert '"reason"' not in blob, blob[:300]
+        for typed in TYPED:
+            assert typed not in blob, (typed, blob[:300])
 
 
 def utc(y, m, d, h, mi=0):  # noqa: ANN001
