@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench clean js
+.PHONY: run test install bench clean js sandbox-js
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,15 +28,25 @@ else
 js:
 endif
 
-run: $(STAMP)
+# The sandbox's card renderer (Microsoft's adaptivecards), served by the app itself so the page works offline.
+SANDBOX_JS    := adapters/sandbox/static/vendor
+SANDBOX_STAMP := $(SANDBOX_JS)/node_modules/.installed
+$(SANDBOX_STAMP): $(SANDBOX_JS)/package.json
+	cd $(SANDBOX_JS) && npm install --no-audit --no-fund --loglevel=error
+	touch $(SANDBOX_STAMP)
+sandbox-js: $(SANDBOX_STAMP)
+
+# Without Slack or Teams settings this starts the sandbox (http://127.0.0.1:3978/) with three demo cases.
+run: $(STAMP) sandbox-js
 	$(VENV)/bin/rapidreview db upgrade
+	$(VENV)/bin/rapidreview demo --if-sandbox
 	$(VENV)/bin/rapidreview serve
 
-test: $(STAMP) js
+test: $(STAMP) js sandbox-js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache rapidreview.db
+	rm -rf $(VENV) .pytest_cache rapidreview.db rapidreview-sandbox.db

@@ -8,11 +8,14 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from types import ModuleType
 
 from aiohttp import web
 
+from bot import report_links
 from bot.calendar import WorkingDayCalendar
 from bot.core import Core
 from bot.outbox import Dispatcher
@@ -51,6 +54,10 @@ class Runtime:
     platforms: dict[str, PlatformPort]
     ticker: Ticker
 
+    def use_clock(self, clock: Callable[[], datetime]) -> None:
+        """One clock for every part that reads the time (the sandbox's movable clock)."""
+        self.core.clock = self.dispatcher.clock = self.ticker.clock = clock
+
 
 def make_calendar(settings: Settings, partnership: Partnership) -> WorkingDayCalendar:
     kw = {"count_anchor_as_day_one": partnership.timescales.count_anchor_as_day_one}
@@ -71,19 +78,35 @@ def build_runtime(settings: Settings, platforms: dict[str, PlatformPort] | None 
     return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms, ticker)
 
 
-def setup_adapters(rt: Runtime, app: web.Application, env: Mapping[str, str] | None = None) -> list[AdapterStatus]:
-    """Let each adapter that is part of this build register itself; collect what they report."""
+def adapter_modules() -> list[ModuleType]:
+    """The adapter packages that are part of this build, in ADAPTERS order."""
     import importlib
 
-    env = os.environ if env is None else env
-    statuses = []
+    modules = []
     for module_name in ADAPTERS:
         try:
-            module = importlib.import_module(module_name)
+            modules.append(importlib.import_module(module_name))
         except ModuleNotFoundError as exc:
             if exc.name != module_name:
                 raise
-            continue
+    return modules
+
+
+def prepare_settings(settings: Settings, env: Mapping[str, str] | None = None) -> Settings:
+    """Let adapters adjust the settings before anything is built (the sandbox's own database file)."""
+    env = os.environ if env is None else env
+    for module in adapter_modules():
+        hook = getattr(module, "prepare_settings", None)
+        if hook is not None:
+            settings = hook(settings, env)
+    return settings
+
+
+def setup_adapters(rt: Runtime, app: web.Application, env: Mapping[str, str] | None = None) -> list[AdapterStatus]:
+    """Let each adapter that is part of this build register itself; collect what they report."""
+    env = os.environ if env is None else env
+    statuses = []
+    for module in adapter_modules():
         status = module.setup(rt, app, env)
         statuses.append(status)
         if status.configured and status.port is not None:
@@ -120,6 +143,7 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
         return web.json_response({"status": "ok", "partnership": rt.partnership.partnership.short_name})
 
     app.router.add_get("/healthz", healthz)
+    report_links.setup_routes(app, rt, web)  # signed, short-lived links to the report (never a file in a channel)
 
     async def on_startup(_app: web.Application) -> None:
         # The calendar or reminder policy may have changed since the last run (e.g. a new one-off bank holiday).
@@ -145,6 +169,7 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
 
 
 async def serve(settings: Settings) -> None:
+    settings = prepare_settings(settings)
     rt = build_runtime(settings)
     block = [f"Rapid review bot for {rt.partnership.partnership.name}",
              f"  listening on http://{settings.host}:{settings.port}/ (GET /healthz)",

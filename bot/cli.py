@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot import cli_dates, cli_ops
+    from adapters.sandbox import cli as sandbox_cli
+    from bot import cli_dates, cli_manifest, cli_ops, cli_report
 
     parser = argparse.ArgumentParser(
         prog="rapidreview",
@@ -21,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli_dates.register(sub)
     cli_ops.register(sub)
+    sandbox_cli.register(sub)
+    cli_manifest.register(sub)
+    cli_report.register(sub)
     return parser
 
 

@@ -235,7 +235,8 @@ class Core:
                     alerts.append(direct_message(code, inv.member.key, "pii_alert", {
                         "case_code": code, "pseudonym": case.pseudonym, "audience": "poster", "found": pii.describe(finding),
                         "text": f"Your message in {label} looked like it contained {pii.describe(finding)}, so it was "
-                                "removed. Please post again without identifying details: use the pseudonym and roles."}))
+                                "removed or flagged for removal. Please post again without identifying details: use "
+                                "the pseudonym and roles."}))
                 for key in (m.key for m in self.p.members_with(Role.BUSINESS_UNIT)):
                     if inv.member is None or key != inv.member.key:
                         alerts.append(direct_message(code, key, "pii_alert", {

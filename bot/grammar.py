@@ -295,8 +295,9 @@ def _action(w: _Words):
         if not w.positional or not w.positional[0].isdigit():
             raise ParseError("`action done` needs the action's number, for example: action done 2")
         number = int(w.positional.pop(0))
+        evidence = w.text("evidence", "evidence of completion", required=False)
         w.done()
-        return option, {"number": number}
+        return option, {"number": number, **({"evidence": evidence} if evidence else {})}
     owner = w.keywords.pop("owner", None)
     if not owner:
         raise ParseError('`action add` needs owner=AGENCY, for example: action add owner=education due=2027-03-01 "..."')
@@ -312,10 +313,13 @@ def _action(w: _Words):
 
 
 def _lcspr(w: _Words):
-    option = w.choice(("decided", "reviewer", "planned", "published"), "an LCSPR step")
-    d = None
-    if option != "reviewer":
-        d = w.date(f"the date for `lcspr {option}`")
+    option = w.choice(("decided", "reviewer", "planned", "publish", "published"), "an LCSPR step")
+    if option == "publish":  # the partners' decision to publish: the full report or the improvements only
+        form = w.choice(("full", "improvements"), "what is published (full report or improvements only)")
+        d = w.date("the date of the decision", required=False)
+        w.done()
+        return option, {"form": form, "date": d}
+    d = w.date(f"the date for `lcspr {option}`", required=option != "reviewer")
     w.done()
     return option, {"date": d}
 
@@ -335,6 +339,44 @@ def _close(w: _Words):
     reason = w.text("reason", "a reason", required=False)
     w.done()
     return None, {"reason": reason}
+
+
+REPORT_SECTIONS = ("summary", "lived-experience", "practice-episodes", "learning", "rationale", "sin-ref", "period")
+REPORT_CRITERIA = ("a", "b", "c", "d", "national-a", "national-b", "national-c")
+LINK_KINDS = ("report", "draft", "pack", "briefing", "action-plan")
+
+
+def _section(w: _Words):
+    key = w.choice(REPORT_SECTIONS, "a report section")
+    text = " ".join(w.positional).strip()
+    w.positional.clear()
+    if not text:
+        raise ParseError(f'`section {key}` needs the text in quotes, for example: section {key} "..." '
+                         f"(or `section {key} clear` to empty it)")
+    if text == "clear":
+        text = ""
+    if len(text) > 3 * MAX_TEXT:
+        raise ParseError(f"the section is too long ({len(text)} characters; at most {3 * MAX_TEXT} in a message: "
+                         "longer text goes in the Word file)")
+    w.done()
+    return key, {"text": text}
+
+
+def _criterion(w: _Words):
+    key = w.choice(REPORT_CRITERIA, "a criterion (a-d for reg 11, national-a to national-c for reg 3)")
+    answer = w.choice(("met", "not-met", "uncertain"), "an answer").replace("-", "_")
+    reason = w.text("reason", "a rationale")
+    w.done()
+    return key, {"answer": answer, "reason": reason}
+
+
+def _link(w: _Words):
+    kind = w.choice(LINK_KINDS, "a document") if w.positional and not VERSION.match(w.positional[0]) \
+        and w.positional[0].lower() not in ("md", "docx", "zip") else "report"
+    version = _version(w) if w.positional and VERSION.match(w.positional[0]) else None
+    fmt = w.choice(("docx", "md", "zip"), "a format") if w.positional else None
+    w.done()
+    return kind, {"version": version, "fmt": fmt}
 
 
 def _help(w: _Words):
@@ -378,12 +420,21 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          "record the Panel's response", "panel agrees ref=CSPRP-123", _panel),
     Spec("shared", "shared [RECIPIENT|all]", "record that the Panel's response was shared", "shared all", _shared),
     Spec("briefing", "briefing done", "record that the practitioners' briefing was issued", "briefing done", _briefing),
-    Spec("action", 'action add owner=AGENCY due=DATE "..." | action done N', "add or complete an action plan item",
+    Spec("action", 'action add owner=AGENCY due=DATE "..." | action done N [evidence="..."]', "add or complete an action plan item",
          'action add owner=education due=2027-03-01 "Refresh DSL training"', _action),
-    Spec("lcspr", "lcspr decided|planned|published DATE | lcspr reviewer", "track the LCSPR child workflow", "lcspr decided 2027-01-20", _lcspr),
+    Spec("lcspr", "lcspr decided|planned|published DATE | lcspr reviewer [DATE] | lcspr publish full|improvements [DATE]",
+         "track the LCSPR child workflow", "lcspr decided 2027-01-20", _lcspr),
     Spec("notified", "notified DATE", "record the Secretary of State / Ofsted notification", "notified 2026-04-08",
          _one_date("the date of notification")),
     Spec("close", 'close [reason="..."]', "close the case", "close", _close),
+    # The report (issue 7): narrative sections, the criteria tables, and links to the documents.
+    Spec("section", 'section summary|lived-experience|practice-episodes|learning|rationale|sin-ref|period "..."',
+         "write a part of the report (it goes into the next version)", 'section summary "What is known so far ..."', _section),
+    Spec("criterion", 'criterion a|b|c|d|national-a|national-b|national-c met|not-met|uncertain reason="..."',
+         "answer a reg 11 (LCSPR) or reg 3 (national review) criterion in the report",
+         'criterion c met reason="information sharing between health and education"', _criterion),
+    Spec("link", "link [report|draft|pack|briefing|action-plan] [vN] [docx|md|zip]",
+         "get a 24-hour link to a document, by direct message (only people entitled to it)", "link v2", _link),
 )}
 
 # Verbs whose option selects the branch of the lifecycle (and so is part of the table key).

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
+from bot import report_steps
 from bot.context import Ctx
 from bot.states import CaseState as S
 from bot.steps import decision, gathering, intake, learning, panel
@@ -41,6 +42,10 @@ GATHERING = (S.INFO_GATHERING, S.LOCAL_REVIEW)
 RR_ACTIVE = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING)
 POST_APPROVAL = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL, S.PANEL_RESPONDED, S.RESPONSE_SHARED, S.LEARNING_AND_ACTIONS)
 AWAITING = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL)
+# The report's narrative and criteria can be written from the initial case discussion until approval.
+REPORT_EDITING = (S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.PACK_CIRCULATED, S.RAPID_REVIEW_MEETING,
+                  S.REPORT_DRAFTING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT)
+REPORT_LINKS = (*REPORT_EDITING, S.APPROVED, *POST_APPROVAL, S.NATIONAL_REVIEW, S.LOCAL_REVIEW)
 
 TABLE: tuple[Transition, ...] = tuple(
     # Intake: a case opens at the point the partnership has reached (referral, SIN decision, SIN sent).
@@ -96,6 +101,11 @@ TABLE: tuple[Transition, ...] = tuple(
             learning.action_done)
     + [t for step in ("decided", "reviewer", "planned", "published")
        for t in _rows((S.APPROVED, *POST_APPROVAL), f"lcspr {step}", None, learning.lcspr)]
+    # The report (issue 7): narrative sections, criteria answers, links to documents, the decision to publish.
+    + _rows(REPORT_EDITING, "section", None, report_steps.section)
+    + _rows(REPORT_EDITING, "criterion", None, report_steps.criterion)
+    + _rows(REPORT_LINKS, "link", None, report_steps.link)
+    + _rows((S.APPROVED, *POST_APPROVAL), "lcspr publish", None, learning.lcspr)
     # Closing (guarded where work must be finished first).
     + _rows([S.REFERRAL_RECEIVED, S.NOTIFICATION_ONLY, S.LOCAL_CONSIDERATION, S.SIN_WITHDRAWN, S.LOCAL_REVIEW,
              S.LEARNING_AND_ACTIONS, S.NATIONAL_REVIEW, S.CONTRIBUTING], "close", [S.CLOSED], intake.close, intake.guard_close)

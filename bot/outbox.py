@@ -78,7 +78,9 @@ class Dispatcher:
         now = self.clock()
         earlier = aliased(OutboxEffect)
         # An earlier row of the same case blocks this one while it is in flight elsewhere or backing off.
+        # Direct messages need no channel and no order among themselves, so they neither block nor wait.
         blocked = exists().where(
+            OutboxEffect.kind != fx.DIRECT_MESSAGE, earlier.kind != fx.DIRECT_MESSAGE,
             earlier.case_id == OutboxEffect.case_id, earlier.id < OutboxEffect.id,
             or_(and_(earlier.status == "claimed", earlier.claimed_until >= now),
                 and_(earlier.status == "pending", earlier.next_attempt_at > now)),
@@ -110,13 +112,13 @@ class Dispatcher:
         if not candidates:
             return []
         mine = set(candidates)
-        rows = (await s.execute(select(OutboxEffect.id, OutboxEffect.case_id).where(
+        rows = (await s.execute(select(OutboxEffect.id, OutboxEffect.case_id, OutboxEffect.kind).where(
             OutboxEffect.id.in_(candidates)))).all()
-        case_of = dict(rows)
+        case_of = {rid: (None if kind == fx.DIRECT_MESSAGE else cid) for rid, cid, kind in rows}
         cases = {c for c in case_of.values() if c is not None}
         undelivered = (await s.execute(select(OutboxEffect.id, OutboxEffect.case_id).where(
             OutboxEffect.case_id.in_(cases), OutboxEffect.status.in_(("pending", "claimed")),
-            OutboxEffect.id <= max(candidates)))).all() if cases else []
+            OutboxEffect.kind != fx.DIRECT_MESSAGE, OutboxEffect.id <= max(candidates)))).all() if cases else []
         first_foreign: dict[int, int] = {}
         for rid, cid in undelivered:
             if rid not in mine:
@@ -125,8 +127,10 @@ class Dispatcher:
                 if case_of[rid] is None or rid < first_foreign.get(case_of[rid], rid + 1)]
 
     async def _deliver_batch(self, rows: list[OutboxEffect]) -> int:
-        groups = [list(g) for _, g in groupby(sorted(rows, key=lambda r: (r.case_id or 0, r.id)),
-                                              key=lambda r: r.case_id or -r.id)]
+        def lane(r: OutboxEffect) -> int:  # a case's channel effects share a lane; each DM has its own
+            return -r.id if r.case_id is None or r.kind == fx.DIRECT_MESSAGE else r.case_id
+
+        groups = [list(g) for _, g in groupby(sorted(rows, key=lambda r: (lane(r), r.id)), key=lane)]
         done = [rid for ids in await asyncio.gather(*(self._deliver_group(g) for g in groups)) for rid in ids]
         await self._mark_done(done)  # one write for the whole batch, not one per message
         return len(done)

@@ -30,8 +30,9 @@ async def reminder_action(core: "Core", inv: Invocation, reminder_id: int, actio
     from bot.core import Reply
 
     member = inv.member
-    if member is None:
-        return await core.handle(inv)  # the core refuses and audits unknown people the usual way
+    if member is None:  # refused and audited the usual way
+        return await core.handle(Invocation(platform=inv.platform, platform_user=inv.platform_user, member=None,
+                                            command=Command("status"), case_code=inv.case_code))
     if action not in ACTIONS:
         return Reply(False, f"'{action}' is not something a reminder can do: use done, snooze or not_mine.")
     now = core.clock()

@@ -80,6 +80,7 @@ class _Planner:
 
 
 DIGEST = "daily_digest"
+ACTION_PLAN_DIGEST = "action_plan_digest"
 SNOOZED = "snoozed"
 CHANNEL = "#channel"  # a recipient meaning "the case channel" rather than a person
 DIGEST_HORIZON = 10  # working days of digests planned ahead; the ticker plans more as they run out
@@ -146,6 +147,17 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> l
                            or m.has(Role.LEARNING_SUBGROUP))
             pl.before("action_item", str(a.number), a.due_on, pol.action_item, owners, f"action {a.number}")
             pl.overdue("action_item", str(a.number), a.due_on, owners + bu, f"action {a.number}", days=5)
+    open_actions = [a for a in f.actions if a.status != "done"]
+    if open_actions:
+        # The Practice and Learning Sub Group's monthly progress digest (first working day of each month),
+        # until the month after the last open action is due. Counts, numbers and owners only.
+        from bot.briefing import monthly_digest_days, progress_text
+
+        subgroup = pl.keys(Role.LEARNING_SUBGROUP) or bu
+        for on in monthly_digest_days(cal, today, max(a.due_on for a in open_actions)):
+            pl.out.append(PlannedReminder(ACTION_PLAN_DIGEST, "", on, subgroup,
+                                          f"{pl.label}: action plan progress on {format_human(on)}: {progress_text(f, p, on)}",
+                                          {"month": on.strftime("%Y-%m")}))
     if c.channel_opened and state in DIGEST_STATES:
         # A daily digest in the case channel (content is computed fresh when it is sent).
         on = today if cal.is_working_day(today) else cal.next_working_day(today)

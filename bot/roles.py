@@ -42,6 +42,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "action done": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP, R.AGENCY_LEAD}),
     "lcspr": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
     "close": frozenset({R.BUSINESS_UNIT}),
+    # The report (issue 7). Links: the report only to those entitled to it (bot/report_files.py).
+    "section": _CASE_RUNNERS,
+    "criterion": _CASE_RUNNERS,
+    "link": frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR, R.EXECUTIVE_LEAD, R.INDEPENDENT_SCRUTINEER}),
+    "link draft": _CASE_RUNNERS,
+    "link action-plan": frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR, R.EXECUTIVE_LEAD, R.INDEPENDENT_SCRUTINEER,
+                                   R.LEARNING_SUBGROUP, R.PARTNERSHIP_MANAGER}),
+    "link briefing": _EVERYONE,
 }
 
 

@@ -76,6 +76,26 @@ def case_view(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date)
                      "due_human": format_human(a.due_on), "status": a.status} for a in f.actions],
         "briefing_done": c.briefing_done_on is not None,
         "lcspr_stage": c.lcspr_stage,
+        "lcspr": _lcspr_view(c, deadlines),
+    }
+
+
+def _lcspr_view(c, deadlines: list[dict]) -> dict[str, Any] | None:  # noqa: ANN001
+    """The LCSPR child workflow at a glance: decision, reviewer, publication due, copy date, publishing."""
+    if c.lcspr_stage == "not_started" and not c.lcspr_decided_on:
+        return None
+    due = {d["key"]: d for d in deadlines}
+    return {
+        "stage": c.lcspr_stage,
+        "decided": format_human(c.lcspr_decided_on) if c.lcspr_decided_on else None,
+        "reviewer_appointed": format_human(c.lcspr_reviewer_appointed_on) if c.lcspr_reviewer_appointed_on else None,
+        "publication_due": due["lcspr_publication_due"]["human"] if "lcspr_publication_due" in due else None,
+        "planned": format_human(c.lcspr_publication_planned_on) if c.lcspr_publication_planned_on else None,
+        "copy_due": due["panel_copy_due"]["human"] if "panel_copy_due" in due else None,
+        "publish_decision": {"full_report": "full report", "improvements_only": "improvements only"}.get(
+            c.lcspr_publish_decision or ""),
+        "publish_decided": format_human(c.lcspr_publish_decided_on) if c.lcspr_publish_decided_on else None,
+        "published": format_human(c.lcspr_published_on) if c.lcspr_published_on else None,
     }
 
 
@@ -101,4 +121,18 @@ def status_text(view: dict[str, Any]) -> str:
         lines.append(f"Report v{view['report_version']}: {a['count']} approvals ({who})")
     if view["panel_outcome"]:
         lines.append(f"Panel response: {view['panel_outcome']}")
+    lc = view.get("lcspr")
+    if lc:
+        if lc["stage"] == "on_hold":
+            lines.append("LCSPR: on hold (national review)")
+        else:
+            parts = [f"decided {lc['decided']}" if lc["decided"] else None,
+                     f"reviewer appointed {lc['reviewer_appointed']}" if lc["reviewer_appointed"] else "reviewer not yet appointed",
+                     f"publication due {lc['publication_due']}" if lc["publication_due"] else None,
+                     f"planned {lc['planned']}, copy to the Panel, Secretary of State and Ofsted by {lc['copy_due']}"
+                     if lc["planned"] else None,
+                     f"decision to publish: {lc['publish_decision']} ({lc['publish_decided']})" if lc["publish_decision"]
+                     else "decision to publish not yet recorded",
+                     f"published {lc['published']}" if lc["published"] else None]
+            lines.append("LCSPR: " + "; ".join(p for p in parts if p))
     return "\n".join(lines)

@@ -57,6 +57,10 @@ class Case(SQLModel, table=True):
     lcspr_decided_on: date | None = None
     lcspr_publication_planned_on: date | None = None
     lcspr_published_on: date | None = None
+    lcspr_reviewer_appointed_on: date | None = None
+    # The partners' decision to publish: "full_report" or "improvements_only" (domain §5.1).
+    lcspr_publish_decision: str | None = Field(default=None, max_length=20)
+    lcspr_publish_decided_on: date | None = None
     closed_on: date | None = None
     channel_opened: bool = False
     # Names the PII guard watches for in this case's channel. Held here, never posted anywhere.
@@ -163,6 +167,9 @@ class ActionItem(SQLModel, table=True):
     due_on: date
     status: str = Field(default="open", max_length=20)
     done_at: datetime | None = _instant()
+    done_by: str | None = Field(default=None, max_length=40)
+    # What shows the action is complete (for the Practice and Learning Sub Group); never posted.
+    evidence: str | None = None
 
 
 class AuditEvent(SQLModel, table=True):
@@ -246,6 +253,51 @@ class ReminderPreference(SQLModel, table=True):
     created_at: datetime = _instant(nullable=False)
 
 
+class ReportSection(SQLModel, table=True):
+    """A narrative part of the Rapid Review Report written by the SPRG chair or the Business Unit
+    (summary, lived experience, analysis of key practice episodes, ...). Never posted to a channel."""
+
+    __tablename__ = "report_section"
+    __table_args__ = (UniqueConstraint("case_id", "key", name="uq_report_section"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    key: str = Field(max_length=40)
+    text: str
+    updated_by: str = Field(max_length=40)
+    updated_at: datetime = _instant(nullable=False)
+
+
+class ReportCriterion(SQLModel, table=True):
+    """The SPRG chair's answer to one reg 11 (LCSPR) or reg 3 (national review) criterion."""
+
+    __tablename__ = "report_criterion"
+    __table_args__ = (UniqueConstraint("case_id", "key", name="uq_report_criterion"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    key: str = Field(max_length=20)
+    answer: str = Field(max_length=20)  # met | not_met | uncertain
+    rationale: str
+    answered_by: str = Field(max_length=40)
+    answered_at: datetime = _instant(nullable=False)
+
+
+class ReportDocument(SQLModel, table=True):
+    """A document built from the case besides the report itself: the Panel submission pack's
+    covering summary (bound to the report version it encloses)."""
+
+    __tablename__ = "report_document"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "number", name="uq_report_document"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    kind: str = Field(max_length=30)
+    number: int
+    report_version: int | None = None
+    content: str
+    content_hash: str = Field(max_length=64)
+    created_by: str = Field(max_length=40)
+    created_at: datetime = _instant(nullable=False)
+
+
 class ChannelLink(SQLModel, table=True):
     """Where a case lives on its platform (channel id, pinned card id), filled in by delivery."""
 
@@ -268,3 +320,21 @@ class InboundReceipt(SQLModel, table=True):
     platform: str = Field(max_length=20)
     key: str = Field(max_length=200)
     received_at: datetime = _instant(nullable=False)
+
+
+class ConversationRef(SQLModel, table=True):
+    """Where the Teams adapter can reach people and channels: conversation references kept in the
+    database (not the SDK's memory), so any replica can deliver after a restart. `kind` is
+    "conversation" (key = conversation id), "user" (key = Entra object id: the user's Teams id and
+    personal chat) or "service" (key = tenant id: the Bot Connector serviceUrl last seen there).
+    Holds platform ids only, never message content."""
+
+    __tablename__ = "conversation_ref"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_conversation_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    key: str = Field(max_length=200)
+    service_url: str = Field(max_length=500)
+    tenant_id: str | None = Field(default=None, max_length=64)
+    data: dict = _json()
+    updated_at: datetime = _instant(nullable=False)

@@ -57,6 +57,13 @@ EXPECTED: list[tuple[Command, set[Role]]] = [
     (Command("action", "add", {"owner": "education", "due": date(2027, 3, 1), "text": "Training"}), {B, LS}),
     (Command("action", "done", {"number": 1}), {B, LS, AL}),
     (Command("lcspr", "decided", {"date": date(2026, 9, 21)}), {B, PM}),
+    (Command("section", "summary", {"text": "What is known so far"}), {B, CH}),
+    (Command("criterion", "a", {"answer": "met", "reason": "improvements needed"}), {B, CH}),
+    (Command("link", "report", {"version": None, "fmt": None}), {B, CH, EX, IS}),
+    (Command("link", "draft", {"version": None, "fmt": None}), {B, CH}),
+    (Command("link", "briefing", {"version": None, "fmt": None}), ALL),
+    (Command("link", "action-plan", {"version": None, "fmt": None}), {B, CH, EX, IS, LS, PM}),
+    (Command("lcspr", "publish", {"form": "full", "date": None}), {B, PM}),
     (Command("close", None, {"reason": None}), {B}),
 ]
 

@@ -5,11 +5,11 @@ from bot.clock import case_deadlines, working_days_left
 from bot.context import Ctx
 from bot.effects import direct_message, invite, notice, post_card
 from bot.partnership import Role
-from bot.report import build_markdown, content_hash
+from bot.report_steps import create_version, issue_link
 from bot.states import RECOMMENDATIONS, CaseState, StatutoryPartnerKeys
 from bot.steps.common import guard_text, human
 from bot.views import PARTNER_LABELS
-from storage.models import ExecutiveDecision, ReportVersion, Vote
+from storage.models import ExecutiveDecision, Vote
 
 
 def _approval_context(ctx: Ctx) -> dict:
@@ -24,7 +24,7 @@ def _approval_context(ctx: Ctx) -> dict:
                       "status": "approved" if k in approvals else "disagreed" if k in against else "awaiting"}
                      for k in StatutoryPartnerKeys],
         "count": f"{len(approvals)} of {len(StatutoryPartnerKeys)}", "complete": f.unanimous,
-        "recommendation": RECOMMENDATIONS.get(f.case.recommendation or "", None),
+        "recommendation": f.case.recommendation,
         "national": f.case.refer_as_possibly_national,
     }
 
@@ -85,27 +85,32 @@ def guard_report(ctx: Ctx) -> str | None:
 
 
 async def report(ctx: Ctx) -> CaseState:
-    f, c = ctx.file, ctx.case
-    number = (f.current_version.number if f.current_version else 0) + 1
-    markdown = build_markdown(f, ctx.partnership, number)
-    digest = content_hash(markdown)
-    version = ReportVersion(case_id=c.id, number=number, content_hash=digest, content=markdown,
-                            created_by=ctx.actor.key, created_at=ctx.now)
-    ctx.session.add(version)
-    voided = 0
-    for d in f.decisions:
-        if not d.void:
-            d.void, voided = True, voided + 1
-    f.versions.append(version)
-    ctx.audit("report_version_created", version=number, content_hash=digest, voided_decisions=voided)
+    c = ctx.case
+    new = await create_version(ctx)  # from the records, or from an uploaded Word file (bot/report_steps.py)
+    number = new.version.number
     leads = ctx.members_with(Role.EXECUTIVE_LEAD)
     ctx.emit(invite(c.code, leads, "executive approval opened"))
     context = _approval_context(ctx)
+    # What changed since the last version: section titles only, never content, and only in DMs.
+    changes = {"changed_since": new.previous.number if new.previous else None, "changed_sections": new.changed}
     for key in leads:
-        ctx.emit(direct_message(c.code, key, "executive_approval", context))
+        url, expires = issue_link(ctx, key, "report", number, "docx")
+        ctx.emit(direct_message(c.code, key, "executive_approval",
+                                {**context, **changes, "report_url": url, "link_expires": expires}))
     ctx.emit(_slot(post_card(c.code, "executive_approval", context), "approval"))
+    since = (f" Changed since v{new.previous.number}: {'; '.join(new.changed) or 'nothing'}."
+             if new.previous else "")
+    for key in ctx.members_with(Role.SPRG_CHAIR, Role.BUSINESS_UNIT):
+        url, expires = issue_link(ctx, key, "report", number, "docx")
+        ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text":
+            f"{c.code} / {c.pseudonym}: report v{number} is with the executive leads.{since} Your link, valid until "
+            f"{expires}: {url} . It is for you only: please do not forward it."}))
     void_note = " Earlier approvals are void: all three must approve this version." if number > 1 else ""
     ctx.emit(notice(c.code, f"Report v{number} sent to the executive leads for approval.{void_note}"))
+    if new.notes:  # an uploaded Word file: say what was read back and what could not be kept
+        for line in new.notes:
+            ctx.say(line)
+        ctx.say(f"Report v{number} made and sent to the executive leads (links by direct message).{since}")
     return CaseState.EXEC_APPROVAL
 
 
@@ -197,7 +202,32 @@ async def submit(ctx: Ctx) -> CaseState:
         return CaseState.AWAITING_PANEL
     c.rr_submitted_on = ctx.today
     v = ctx.file.current_version
+    pack = await _submission_pack(ctx, v)
     ctx.audit("submitted_to_panel", version=v.number, content_hash=v.content_hash, recommendation=c.recommendation,
-              national=c.refer_as_possibly_national)
-    ctx.emit(notice(c.code, f"Rapid review v{v.number} submitted to the Panel on {human(ctx.today)}."))
+              national=c.refer_as_possibly_national, pack=pack.number, pack_hash=pack.content_hash)
+    ctx.emit(notice(c.code, f"Rapid review v{v.number} submitted to the Panel on {human(ctx.today)} "
+                            f"(submission pack {pack.number})."))
+    for key in ctx.members_with(Role.BUSINESS_UNIT):
+        url, expires = issue_link(ctx, key, "pack", pack.number, "zip")
+        ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text":
+            f"{c.code} / {c.pseudonym}: Panel submission pack {pack.number} (report v{v.number} and covering summary). "
+            f"Your link, valid until {expires}: {url} . It is for you only: please do not forward it."}))
     return CaseState.SUBMITTED_TO_PANEL
+
+
+async def _submission_pack(ctx: Ctx, version):  # noqa: ANN001, ANN202
+    """The final report plus the covering summary, stored with the submission (domain §3.3, issue 7 item 4)."""
+    from sqlalchemy import func, select
+
+    from bot.report import load_parts
+    from bot.report_pack import PACK, new_pack
+    from storage.models import ReportDocument
+
+    c = ctx.case
+    number = (await ctx.session.execute(select(func.count()).select_from(ReportDocument).where(
+        ReportDocument.case_id == c.id, ReportDocument.kind == PACK))).scalar() + 1
+    parts = await load_parts(ctx.session, c.id)
+    pack = new_pack(ctx.file, ctx.partnership, ctx.cal, version, number, ctx.today, parts.sections.get("sin-ref"),
+                    ctx.actor.key, ctx.now)
+    ctx.session.add(pack)
+    return pack

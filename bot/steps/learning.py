@@ -17,7 +17,10 @@ async def briefing_done(ctx: Ctx) -> CaseState | None:
     if ctx.case.briefing_done_on is not None:
         ctx.refuse(f"The practitioners' briefing was already recorded on {human(ctx.case.briefing_done_on)}.")
     ctx.case.briefing_done_on = ctx.today
-    ctx.audit("briefing_done")
+    from bot.report_steps import issue_briefing  # the briefing document itself (issue 7)
+
+    doc = await issue_briefing(ctx)
+    ctx.audit("briefing_done", content_hash=doc.content_hash)
     ctx.emit(notice(ctx.case.code, "Practitioners' briefing issued."))
     return _into_learning(ctx)
 
@@ -56,11 +59,25 @@ async def action_done(ctx: Ctx) -> None:
     only_lead = ctx.actor.has(Role.AGENCY_LEAD) and not any(ctx.actor.has(r) for r in (Role.BUSINESS_UNIT, Role.LEARNING_SUBGROUP))
     if only_lead and item.owner_agency != ctx.actor.agency:
         ctx.refuse(f"Action {item.number} belongs to {ctx.partnership.agency(item.owner_agency).name}.", access=True)
-    if item.status == "done":
+    evidence = ctx.args.get("evidence")
+    if item.status == "done" and not evidence:
         ctx.refuse(f"Action {item.number} is already done.")
-    item.status, item.done_at = "done", ctx.now
-    ctx.audit("action_done", number=item.number)
-    ctx.emit(notice(ctx.case.code, f"Action {item.number} ({ctx.partnership.agency(item.owner_agency).name}) done."))
+    guard_text(ctx, evidence, "evidence")
+    name = ctx.partnership.agency(item.owner_agency).name
+    # The evidence is for the Practice and Learning Sub Group's action plan, not for the channel.
+    if item.status == "done":  # evidence added afterwards
+        item.evidence = evidence
+        ctx.audit("action_evidence_added", number=item.number)
+        ctx.emit(notice(ctx.case.code, f"Action {item.number} ({name}): evidence of completion recorded."))
+        return
+    item.status, item.done_at, item.done_by = "done", ctx.now, ctx.actor.key
+    item.evidence = evidence or None
+    ctx.audit("action_done", number=item.number, evidence=bool(evidence))
+    ctx.emit(notice(ctx.case.code, f"Action {item.number} ({name}) done"
+                                   + (" (evidence of completion recorded)." if evidence else ".")))
+    if not evidence:
+        ctx.say(f"Action {item.number} is done. To record the evidence of completion for the Practice and Learning "
+                f'Sub Group: action done {item.number} evidence="..."')
 
 
 async def lcspr(ctx: Ctx) -> None:
@@ -68,6 +85,8 @@ async def lcspr(ctx: Ctx) -> None:
     stage = LcsprStage(c.lcspr_stage)
     if c.state == CaseState.NATIONAL_REVIEW or stage == LcsprStage.ON_HOLD:
         ctx.refuse("A national review was commissioned: no LCSPR runs for this case (it is on hold).")
+    if step == "publish":
+        return _publish_decision(ctx, stage)
     nxt = LCSPR_TRANSITIONS.get((stage, step))
     if nxt is None:
         ctx.refuse(f"The LCSPR is at '{stage.value.replace('_', ' ')}': `lcspr {step}` does not apply now.")
@@ -90,7 +109,31 @@ async def lcspr(ctx: Ctx) -> None:
     elif step == "published":
         c.lcspr_published_on = d
         ctx.emit(notice(c.code, f"LCSPR published on {human(d)}."))
+        if c.lcspr_publish_decision is None:
+            ctx.say("Record the partners' decision to publish too: lcspr publish full|improvements DATE")
     else:
-        ctx.emit(notice(c.code, "LCSPR reviewer appointed."))
+        d = d or ctx.today
+        if d > ctx.today:
+            ctx.refuse(f"{d.isoformat()} is in the future.")
+        c.lcspr_reviewer_appointed_on = d
+        ctx.emit(notice(c.code, f"LCSPR reviewer appointed on {human(d)}."))
     c.lcspr_stage = nxt
     ctx.audit("lcspr_step", step=step, on=d, stage=nxt)
+
+
+PUBLISH_FORMS = {"full": "full_report", "improvements": "improvements_only"}
+
+
+def _publish_decision(ctx: Ctx, stage: LcsprStage) -> None:
+    """The partners' decision to publish the full report, or only the information about improvements
+    (domain §5.1: when publishing the report is inappropriate)."""
+    c = ctx.case
+    if stage in (LcsprStage.NOT_STARTED, LcsprStage.PUBLISHED):
+        ctx.refuse("Record the decision to publish between `lcspr decided` and `lcspr published`.")
+    d = ctx.args.get("date") or ctx.today
+    if d > ctx.today:
+        ctx.refuse(f"{d.isoformat()} is in the future.")
+    c.lcspr_publish_decision, c.lcspr_publish_decided_on = PUBLISH_FORMS[ctx.args["form"]], d
+    what = "the full report" if ctx.args["form"] == "full" else "the information about improvements only"
+    ctx.audit("lcspr_publish_decided", form=c.lcspr_publish_decision, on=d)
+    ctx.emit(notice(c.code, f"The partners decided on {human(d)} to publish {what}."))

@@ -1,0 +1,216 @@
+"""What the sandbox's pretend chat platform holds: case channels, their messages and people's direct
+messages with the bot. In memory only, so the schema stays the core's; after a restart the bot's side
+is rebuilt from the delivered outbox rows (the same effects, replayed in order), while what people
+typed, and the bot's private replies to them, are gone, as a chat client's scrollback would be.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import effects as fx
+from storage.db import Database
+from storage.models import ChannelLink, OutboxEffect
+
+# Cards whose Teams template asks to be refreshed when shown: every copy (channel and DMs) shows the newest.
+REFRESHED = ("executive_approval",)
+MAX_MESSAGES = 500  # per conversation: the oldest go first, as in a chat client's memory
+
+# Message kinds
+CARD = "card"  # a card the bot posted (everyone in the conversation sees it, drawn for each viewer)
+TEXT = "text"  # a person's message in a case channel
+REMOVED = "removed"  # a person's message the privacy guard hid: nothing of it is kept
+COMMAND = "command"  # what a person typed to the bot (shown to them only)
+REPLY = "reply"  # the bot's answer to one person (shown to them only)
+
+
+@dataclass
+class Message:
+    id: str
+    kind: str
+    at: datetime
+    author: str | None = None  # member key; None for the bot
+    text: str | None = None
+    card: str | None = None
+    context: dict[str, Any] | None = None
+    only_for: str | None = None  # member key: a private line in a shared conversation
+    ok: bool = True
+
+
+@dataclass
+class Conversation:
+    id: str
+    name: str
+    topic: str = ""
+    case_code: str | None = None
+    members: set[str] = field(default_factory=set)
+    archived: bool = False
+    direct: bool = False  # a member's private conversation with the bot
+    pinned: str | None = None  # the status card's message id
+    messages: list[Message] = field(default_factory=list)
+    created: int = 0  # order in which conversations appeared, for the list on the left
+
+    def message(self, message_id: str) -> Message | None:
+        return next((m for m in self.messages if m.id == message_id), None)
+
+    def visible_to(self, member_key: str) -> list[Message]:
+        return [m for m in self.messages if m.only_for in (None, member_key)]
+
+
+def round_of(context: dict[str, Any] | None) -> Any:
+    """What makes an updated card a new question rather than the same one brought up to date."""
+    return (context or {}).get("version")
+
+
+def direct_id(member_key: str) -> str:
+    return f"dm:{member_key}"
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class Store:
+    """Conversations by id, per-person card state, and a version number that changes with everything."""
+
+    def __init__(self, clock: Callable[[], datetime]):
+        self.clock = clock
+        self.conversations: dict[str, Conversation] = {}
+        # What one person last did with one card (Teams shows the invoke response in place of the card).
+        self.card_ui: dict[tuple[str, str], dict[str, Any]] = {}
+        self.status_views: dict[str, dict[str, Any]] = {}  # case code -> newest case_status context
+        # Cards Teams refreshes whenever they are shown (executive approval): (case code, kind) -> newest context.
+        self.newest: dict[tuple[str, str], dict[str, Any]] = {}
+        self.version = 0
+        self._order = itertools.count(1)
+        self._changed = asyncio.Event()
+        self.closing = False
+
+    # -- change notification (server-sent events wait on this) ------------------------------------
+    def changed(self) -> None:
+        self.version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for_change(self, since: int, timeout: float) -> int:
+        if self.version == since and not self.closing:
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout)
+            except TimeoutError:
+                pass
+        return self.version
+
+    def close(self) -> None:
+        """Let every waiting event stream end (server shutdown)."""
+        self.closing = True
+        self.changed()
+
+    # -- conversations ------------------------------------------------------------------------------
+    def channel(self, channel_id: str, name: str | None = None, topic: str = "", case_code: str | None = None) -> Conversation:
+        conv = self.conversations.get(channel_id)
+        if conv is None:
+            conv = Conversation(channel_id, name or channel_id, topic, case_code, created=next(self._order))
+            self.conversations[channel_id] = conv
+        return conv
+
+    def direct(self, member_key: str) -> Conversation:
+        cid = direct_id(member_key)
+        conv = self.conversations.get(cid)
+        if conv is None:
+            conv = Conversation(cid, "Bot", "Your private conversation with the bot", None, {member_key}, direct=True,
+                                created=0)
+            self.conversations[cid] = conv
+        return conv
+
+    def visible_conversations(self, member_key: str) -> list[Conversation]:
+        """The member's own conversation with the bot, then the case channels they were invited to."""
+        chans = sorted((c for c in self.conversations.values() if not c.direct and member_key in c.members),
+                       key=lambda c: c.name, reverse=True)  # newest case first
+        chans.sort(key=lambda c: c.archived)
+        return [self.direct(member_key), *chans]
+
+    def add(self, conv: Conversation, message: Message) -> Message:
+        conv.messages.append(message)
+        if len(conv.messages) > MAX_MESSAGES:
+            dropped = conv.messages[: len(conv.messages) - MAX_MESSAGES]
+            conv.messages = conv.messages[-MAX_MESSAGES:]
+            for m in dropped:
+                if m.id == conv.pinned:
+                    conv.messages.insert(0, m)  # the pinned status card stays
+        if message.kind == CARD and message.card and message.context:
+            self._note(message.card, message.context)
+        return message
+
+    def _note(self, card: str, context: dict[str, Any]) -> None:
+        code = context.get("case_code", "")
+        if card == "case_status":
+            self.status_views[code] = context
+        if card in REFRESHED:
+            self.newest[(code, card)] = context
+
+    def post_card(self, conv: Conversation, card: str, context: dict[str, Any], *, message_id: str | None = None,
+                  pin: bool = False, at: datetime | None = None) -> Message:
+        m = self.add(conv, Message(message_id or new_id(), CARD, at or self.clock(), card=card, context=context))
+        if pin:
+            conv.pinned = m.id
+        return m
+
+    def update_card(self, conv: Conversation, message_id: str, card: str, context: dict[str, Any],
+                    at: datetime | None = None) -> Message:
+        m = conv.message(message_id)
+        if m is None:  # gone from memory (a restart without its outbox rows): post it again under its id
+            return self.post_card(conv, card, context, message_id=message_id, pin=card == "case_status", at=at)
+        m.card, m.context = card, context
+        self._note(card, context)
+        return m
+
+    def find_message(self, message_id: str) -> tuple[Conversation, Message] | None:
+        for conv in self.conversations.values():
+            m = conv.message(message_id)
+            if m is not None:
+                return conv, m
+        return None
+
+
+async def rebuild(store: Store, db: Database, platform: str) -> int:
+    """Replay the delivered outbox rows of this platform into the store, as the dispatcher delivered
+    them: a slot card (status, votes, approvals) is posted once under the id the channel link
+    remembers, then updated in place. Returns how many rows were replayed."""
+    async with db.read() as s:
+        links = {link.case_id: link for link in (await s.execute(
+            select(ChannelLink).where(ChannelLink.platform == platform))).scalars()}
+        rows = list((await s.execute(select(OutboxEffect).where(
+            OutboxEffect.platform == platform, OutboxEffect.status == "delivered").order_by(OutboxEffect.id))).scalars())
+    posted: dict[tuple[int | None, str], str] = {}
+    for row in rows:
+        p, at = row.payload, row.delivered_at or row.created_at
+        link = links.get(row.case_id)
+        if row.kind == fx.DIRECT_MESSAGE:
+            store.post_card(store.direct(p["member"]), p["card"], p["context"], at=at)
+            continue
+        if link is None:
+            continue
+        conv = store.channel(link.channel_id, link.channel_id, case_code=row.case_code)
+        if row.kind == fx.OPEN_CHANNEL:
+            conv.name, conv.topic = p.get("name", conv.name), p.get("topic", "")
+        elif row.kind == fx.INVITE:
+            conv.members.update(p.get("members", []))
+        elif row.kind == fx.ARCHIVE_CHANNEL:
+            conv.archived = True
+        elif row.kind in (fx.POST_CARD, fx.UPDATE_STATUS):
+            slot = "status" if row.kind == fx.UPDATE_STATUS else p.get("slot")
+            if slot and (row.case_id, slot) in posted:
+                store.update_card(conv, posted[(row.case_id, slot)], p["card"], p["context"], at=at)
+            else:
+                mid = (link.extra or {}).get(slot) if slot else None
+                m = store.post_card(conv, p["card"], p["context"], message_id=mid, pin=slot == "status", at=at)
+                if slot:
+                    posted[(row.case_id, slot)] = m.id
+    return len(rows)

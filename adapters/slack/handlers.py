@@ -1,0 +1,196 @@
+"""`/rapidreview`, channel messages and retry de-duplication: Slack payloads in, core calls out.
+
+Listeners run in Bolt's process-before-response mode: each one maps the Slack user to a Member,
+calls the core (which validates, authorises and commits in one transaction) and acks with the reply.
+Channel-wide news is never posted from here: it comes from the outbox. The only Web API calls made
+while Slack waits are `views.open` (a trigger_id expires after 3 seconds); replies through
+response_url and the PII guard's clean-up run as background tasks after the ack.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import PLATFORM, forms
+from adapters.slack.cards import CardRenderer, escape_mrkdwn
+from adapters.slack.port import call
+from bot.context import Invocation
+from bot.core import Core, Reply
+from bot.grammar import Command, ParseError, tokenize
+from bot.partnership import Partnership
+from bot.ports import DeliveryError
+from bot.roles import may_run
+
+log = logging.getLogger("rapidreview.slack")
+COMMAND = "/rapidreview"
+_SCREENED_SUBTYPES = (None, "file_share", "thread_broadcast", "message_changed")
+
+
+class Background:
+    """Tasks that run after the ack (replies via response_url, removing a flagged message).
+    Tracked so shutdown (and tests) can wait for them; a failure is logged, never raised into Bolt."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task] = set()
+
+    def spawn(self, work: Awaitable[Any], what: str) -> None:
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(lambda t: self._done(t, what))
+
+    def _done(self, task: asyncio.Task, what: str) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("Slack background task failed (%s): %s", what, type(task.exception()).__name__)
+
+    async def idle(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+
+@dataclass
+class Deps:
+    core: Core
+    partnership: Partnership
+    cards: CardRenderer
+    client: AsyncWebClient
+    admin_client: AsyncWebClient | None = None  # a user token allowed to delete other people's messages
+    background: Background = field(default_factory=Background)
+
+
+def reply_message(reply: Reply, cards: CardRenderer) -> dict[str, Any]:
+    """An ephemeral answer: the core's text, with its card's blocks when it has one (e.g. `status`)."""
+    # A message's text may be far longer than a block's 3,000 characters; 12,000 keeps any reply whole.
+    text = escape_mrkdwn(reply.text)[:12000] or "Done."
+    msg: dict[str, Any] = {"text": text, "response_type": "ephemeral"}
+    if reply.card is not None:
+        msg["blocks"] = cards.message(*reply.card)["blocks"]
+    return msg
+
+
+def receipt_key(body: Any) -> str | None:
+    """What makes a request the same request when Slack retries it or someone replays it."""
+    if not isinstance(body, dict):
+        return None
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    trigger = body.get("trigger_id")
+    if trigger and body.get("type") in ("block_actions", "view_submission"):
+        return f"{body['type']}:{trigger}"
+    if trigger and body.get("command"):
+        return f"command:{trigger}"
+    return None
+
+
+def register(bolt: AsyncApp, deps: Deps) -> None:
+    core, p = deps.core, deps.partnership
+
+    @bolt.middleware
+    async def first_receipt_only(req, resp, next):  # noqa: ANN001, A002 (Bolt passes these by name)
+        # In the database, so a retry that lands on another replica is dropped too.
+        key = receipt_key(req.body)
+        if key and not await core.first_receipt(PLATFORM, key):
+            log.info("dropped a repeated Slack request (%s)", key.split(":", 1)[0])
+            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        return await next()
+
+    @bolt.command(COMMAND)
+    async def on_command(ack, body, client):  # noqa: ANN001
+        user, channel = body.get("user_id", ""), body.get("channel_id") or ""
+        member = p.by_slack_id(user)
+        text = (body.get("text") or "").strip() or "help"
+        private = channel.startswith("D") or body.get("channel_name") == "directmessage"
+        code = await core.case_for_channel(PLATFORM, channel) if channel else None
+        inv = dict(platform=PLATFORM, platform_user=user, member=member, case_code=code, private=private)
+        if text.lower() == "new":
+            if member is not None and may_run(member, "new"):
+                try:
+                    await client.views_open(trigger_id=body["trigger_id"], view=forms.new_case_view())
+                    await ack()
+                except (SlackClientError, KeyError) as exc:
+                    log.warning("views.open for the new-case form failed: %s", type(exc).__name__)
+                    await ack(text='The form could not be opened. Type the command instead, for example: '
+                                   '/rapidreview new pseudonym="Child V" aware=2026-12-18', response_type="ephemeral")
+                return
+            # Not allowed: the core refuses and audits it exactly as it would the typed command.
+            reply = await core.handle(Invocation(**inv, command=Command("new", None, {})))
+        elif text.split()[0].lower() == "watch":
+            reply = await _watch(core, Invocation(**inv), text)
+        else:
+            reply = await core.handle(Invocation(**inv, text=text))
+        await ack(**reply_message(reply, deps.cards))
+
+    @bolt.event("message")
+    async def on_message(event):  # noqa: ANN001
+        subtype = event.get("subtype")
+        if subtype not in _SCREENED_SUBTYPES:
+            return  # joins, topic changes, deletions: nothing anyone typed
+        msg = event
+        if subtype == "message_changed":
+            msg = event.get("message") or {}
+            # Only an edit of the text is new: thread replies and unfurls also "change" a message,
+            # and re-screening those would alert (and post a notice) again and again.
+            if event.get("hidden") or msg.get("text") == (event.get("previous_message") or {}).get("text"):
+                return
+        user = msg.get("user")
+        if not user or msg.get("bot_id"):
+            return
+        channel = event.get("channel") or ""
+        code = await core.case_for_channel(PLATFORM, channel)
+        if code is None:
+            return  # not a case channel: the bot only watches its own channels
+        # File names and titles are typed by people too.
+        text = "\n".join([msg.get("text") or ""] + [f.get(k) or "" for f in msg.get("files") or []
+                                                    for k in ("name", "title")])
+        verdict = await core.screen_message(Invocation(PLATFORM, user, p.by_slack_id(user), text=text, case_code=code))
+        if verdict.blocked:
+            deps.background.spawn(_hide(deps, channel, msg.get("ts") or "", user, code, verdict.description),
+                                  "removing a flagged message")
+
+
+async def _watch(core: Core, inv: Invocation, text: str) -> Reply:
+    """`watch CASE "Name" "Name"`: the names the PII guard looks for (Business Unit, in a DM with the bot)."""
+    try:
+        words = tokenize(text)[1:]
+    except ParseError as exc:
+        return Reply(False, str(exc))
+    code = next((w.lower() for w in words if w.lower().startswith(f"{core.p.partnership.case_code_prefix}-")), None)
+    if code is None:
+        return Reply(False, 'Which case? For example (in a direct message with the bot): watch rr-2026-007 "First Last"')
+    return await core.set_watch_names(inv, code, [w for w in words if w.lower() != code])
+
+
+async def _hide(deps: Deps, channel: str, ts: str, user: str, code: str, found: str) -> None:
+    """Delete the flagged message if an admin user token allows it; otherwise ask for it to be deleted.
+    The bot token can delete only the bot's own messages, whatever its scopes. Each step is tried on its
+    own: the audit record and the private alerts are already committed by the core, whatever happens here."""
+    removed = False
+    if deps.admin_client is not None:
+        removed = await _try("chat.delete", code, deps.admin_client.chat_delete(channel=channel, ts=ts))
+    if not removed:
+        await _try("chat.postMessage", code, deps.client.chat_postMessage(
+            channel=channel, thread_ts=ts, unfurl_links=False, unfurl_media=False, link_names=False,
+            text=f"The PII guard flagged the message above ({found}). The bot cannot delete it: please delete it now "
+                 "(the poster, or a workspace admin). The Business Unit has been alerted; the content was not kept."))
+    what = "It was removed." if removed else "Please delete it now (More actions > Delete message)."
+    await _try("chat.postEphemeral", code, deps.client.chat_postEphemeral(
+        channel=channel, user=user, link_names=False,
+        text=f"Your message in {code} looked like it contained {found}. {what} Post again using the case code, the "
+             "pseudonym and roles only: never names, dates of birth, addresses or schools."))
+
+
+async def _try(method: str, code: str, pending: Awaitable[Any]) -> bool:
+    try:
+        await call(method, pending)
+        return True
+    except DeliveryError as exc:
+        log.warning("PII guard clean-up in %s: %s", code, exc)
+        return False

@@ -1,0 +1,73 @@
+"""Microsoft Teams adapter: POST /api/messages on the shared server, and the port the outbox delivers through.
+
+Built on the Microsoft 365 Agents SDK 1.9 (microsoft-agents-*); see docs/teams.md for the Entra app,
+the Graph permissions and the sideload steps.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiohttp import web
+
+from adapters.teams.config import NOT_CONFIGURED, ConfigRefused, load, status_reason
+
+NAME = "Teams"
+
+
+def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, ANN201 (bot.app.Runtime, AdapterStatus)
+    """Register /api/messages and return the adapter's status (and port, when configured)."""
+    from bot.app import AdapterStatus
+
+    try:
+        cfg = load(env, rt.settings.host)
+    except ConfigRefused as exc:
+        return AdapterStatus(NAME, False, str(exc))
+    if cfg is None:
+        return AdapterStatus(NAME, False, NOT_CONFIGURED)
+
+    # Imported only when Teams is on: the SDK is large and the other adapters do not need it.
+    from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
+    from microsoft_agents.hosting.core import OutboundHostValidator
+
+    from adapters.teams.agent import TeamsAgent, quiet_turn_error
+    from adapters.teams.auth import LOCAL_TOKEN, graph_token, inbound_configuration, warm_up
+    from adapters.teams.connector import Connector
+    from adapters.teams.graph import GraphClient
+    from adapters.teams.port import TeamsPort
+    from adapters.teams.refs import ConversationRefs
+
+    auth_config, connections = inbound_configuration(cfg)
+    # Production: Bot Connector URLs must be Microsoft's (the SDK does not check the token's serviceurl
+    # claim otherwise); local mode talks to fakes on 127.0.0.1.
+    validator = OutboundHostValidator(enabled=not cfg.local_service_urls)
+    adapter = CloudAdapter(connection_manager=connections, host_validator=validator)
+    adapter.on_turn_error = quiet_turn_error
+
+    async def token() -> str:
+        return LOCAL_TOKEN if cfg.anonymous else await graph_token(connections)
+
+    graph = GraphClient(cfg.graph_url, token) if cfg.graph else None
+    refs = ConversationRefs(rt.db)
+    port = TeamsPort(cfg, refs, Connector(connections, validator, cfg.bot_id), rt.partnership, graph)
+    agent = TeamsAgent(cfg, rt.core, rt.partnership, refs, port, connections)
+
+    # Only this route is guarded: the middleware form would also demand a Bot Framework token of Slack.
+    @jwt_authorization_decorator
+    async def messages(request: web.Request) -> web.StreamResponse:
+        return await adapter.process(request, agent.app)
+
+    app["agent_configuration"] = auth_config  # what jwt_authorization_decorator reads
+    app.router.add_post("/api/messages", messages)
+
+    async def on_startup(_app: web.Application) -> None:
+        if not cfg.anonymous:
+            await warm_up(connections)
+
+    async def on_cleanup(_app: web.Application) -> None:
+        if graph is not None:
+            await graph.close()
+
+    app.on_startup.append(on_startup)
+    app.on_cleanup.append(on_cleanup)
+    app["teams"] = {"config": cfg, "port": port, "agent": agent, "adapter": adapter}
+    return AdapterStatus(NAME, True, status_reason(cfg), port)

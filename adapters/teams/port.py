@@ -1,0 +1,178 @@
+"""The Teams PlatformPort: how outbox effects reach Teams.
+
+A case's channel is a private channel made through Graph (its id is the Graph channel id, and each
+card is a new post in it), or, without Graph, a thread in TEAMS_CHANNEL_ID (its id is the thread's
+conversation id, `19:…;messageid=…`, and each card is a reply in it). A message id is
+`<conversation id>|<activity id>`, all an update needs. Everything proactive needs a Bot Connector
+serviceUrl; it comes from the conversation references stored when activities arrive.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from microsoft_agents.activity import Activity, ActivityTypes, ChannelAccount, ConversationParameters
+
+from adapters.teams import cards
+from adapters.teams.config import TeamsConfig
+from adapters.teams.connector import Connector
+from adapters.teams.graph import GraphClient, GraphError
+from adapters.teams.refs import ConversationRefs
+from bot.partnership import Member, Partnership, Role
+from bot.ports import DeliveryError
+
+log = logging.getLogger("rapidreview.teams")
+THREAD_MARK = ";messageid="
+
+
+def graph_delivery_error(exc: GraphError) -> DeliveryError:
+    if exc.status == 429:
+        return DeliveryError(str(exc), retry_after=exc.retry_after or 1.0)
+    return DeliveryError(str(exc), retry_after=exc.retry_after, permanent=not exc.retryable)
+
+
+class TeamsPort:
+    name = "teams"
+
+    def __init__(self, cfg: TeamsConfig, refs: ConversationRefs, connector: Connector, partnership: Partnership,
+                 graph: GraphClient | None = None):
+        self.cfg, self.refs, self.connector, self.p, self.graph = cfg, refs, connector, partnership, graph
+
+    # -- where to send ---------------------------------------------------------------------------------
+    async def _service(self, tenant: str | None = None) -> tuple[str, str | None]:
+        row = await self.refs.service(tenant or self.cfg.tenant_id)
+        if row is not None:
+            return row.service_url, row.tenant_id
+        if self.cfg.service_url:
+            return self.cfg.service_url, tenant or self.cfg.tenant_id
+        # Not permanent: the first message anyone sends the bot tells us the URL.
+        raise DeliveryError("no Bot Connector serviceUrl known yet: nobody has messaged the bot since it was installed")
+
+    def _members_in_home(self) -> list[Member]:
+        return [m for m in self.p.members if m.teams_user_id and self._home(m)]
+
+    def _home(self, m: Member) -> bool:
+        return not self.cfg.tenant_id or not m.teams_tenant_id or m.teams_tenant_id.lower() == self.cfg.tenant_id.lower()
+
+    def _foreign_tenant(self, m: Member) -> str | None:
+        return None if self._home(m) else m.teams_tenant_id
+
+    async def _activity(self, card: str, context: dict[str, Any], viewer: Member | None = None) -> Activity:
+        refresh = await self.refresh_ids(card)
+        content = cards.render(card, context, viewer=viewer, partnership=self.p, refresh_ids=refresh)
+        return Activity(type=ActivityTypes.message, attachments=[cards.attachment(content)])
+
+    async def refresh_ids(self, card: str) -> list[str]:
+        """Executive leads' Teams ids, so their approval cards refresh into their own view. Someone the bot
+        has not heard from yet is named by their Entra MRI form (8:orgid:…)."""
+        if card != "executive_approval":
+            return []
+        leads = [m for m in self.p.members_with(Role.EXECUTIVE_LEAD) if m.teams_user_id]
+        known = await self.refs.mris([m.teams_user_id for m in leads])
+        return [known.get(m.teams_user_id.lower(), f"8:orgid:{m.teams_user_id}") for m in leads][:60]
+
+    # -- PlatformPort ----------------------------------------------------------------------------------
+    async def open_channel(self, case_code: str, name: str, topic: str) -> str:
+        if self.graph is not None:
+            owner = next((m for m in self.p.members_with(Role.BUSINESS_UNIT) if m.teams_user_id and self._home(m)), None)
+            if owner is None:
+                raise DeliveryError("no Business Unit member with a teams_user_id in the home tenant to own the channel",
+                                    permanent=True)
+            try:
+                return await self.graph.create_private_channel(self.cfg.team_id, name, topic,
+                                                               (owner.teams_user_id, None))
+            except GraphError as exc:
+                raise graph_delivery_error(exc) from None
+        if self.cfg.channel_id:
+            return await self._open_thread(case_code, topic)
+        raise DeliveryError("neither TEAMS_TEAM_ID nor TEAMS_CHANNEL_ID is set: no place for the case channel",
+                            permanent=True)
+
+    async def _open_thread(self, case_code: str, topic: str) -> str:
+        """Fallback without Graph: one thread per case in the configured channel, found again by case code."""
+        existing = await self.refs.thread(case_code)
+        if existing:
+            return existing
+        url, tenant = await self._service()
+        first = await self._activity("notice", {"case_code": case_code, "text": f"Case thread for {topic}. "
+                                                 "Only the case code and pseudonym are used here."})
+        res = await self.connector.create(url, ConversationParameters(
+            is_group=True, tenant_id=tenant, activity=first,
+            channel_data={"channel": {"id": self.cfg.channel_id}, **({"tenant": {"id": tenant}} if tenant else {})}))
+        conversation = res.id if THREAD_MARK in (res.id or "") else f"{self.cfg.channel_id}{THREAD_MARK}{res.activity_id}"
+        await self.refs.set_thread(case_code, conversation, url, tenant)
+        return conversation
+
+    async def invite(self, channel_id: str, members: list[Member]) -> None:
+        if self.graph is None or THREAD_MARK in channel_id:
+            return  # a thread lives in a channel whose membership is managed in Teams, not by the bot
+        for m in members:
+            if not m.teams_user_id:
+                log.warning("Teams: member %s has no teams_user_id, so was not added to the case channel", m.key)
+                continue
+            tenant = self._foreign_tenant(m)
+            try:
+                if tenant is None:
+                    await self.graph.add_team_member(self.cfg.team_id, m.teams_user_id, None)
+                await self.graph.add_channel_member(self.cfg.team_id, channel_id, m.teams_user_id, tenant)
+            except GraphError as exc:
+                if exc.retryable:
+                    raise graph_delivery_error(exc) from None
+                # One person Graph will not add (e.g. a guest account missing) must not hold up the case.
+                log.warning("Teams: could not add member %s to the case channel (%s)", m.key, exc)
+
+    async def post_card(self, channel_id: str, card: str, context: dict[str, Any], *, pin: bool = False) -> str:
+        # Teams has no pinning API for bots: the status card is the first post of the channel instead.
+        activity = await self._activity(card, context)
+        url, tenant = await self._service()
+        if THREAD_MARK in channel_id:
+            return f"{channel_id}|{await self.connector.send(url, channel_id, activity)}"
+        res = await self.connector.create(url, ConversationParameters(
+            is_group=True, tenant_id=tenant, activity=activity,
+            channel_data={"channel": {"id": channel_id}, **({"tenant": {"id": tenant}} if tenant else {})}))
+        conversation = res.id or f"{channel_id}{THREAD_MARK}{res.activity_id}"
+        return f"{conversation}|{res.activity_id or conversation.split(THREAD_MARK)[-1]}"
+
+    async def update_card(self, channel_id: str, message_id: str, card: str, context: dict[str, Any]) -> None:
+        conversation, _, activity_id = message_id.rpartition("|")
+        if not conversation or not activity_id:
+            raise DeliveryError(f"not a Teams message id: {message_id!r}", permanent=True)
+        url, _ = await self._service()
+        await self.connector.update(url, conversation, activity_id, await self._activity(card, context))
+
+    async def direct_message(self, member: Member, card: str, context: dict[str, Any]) -> None:
+        if not member.teams_user_id:
+            raise DeliveryError(f"member {member.key} has no teams_user_id", permanent=True)
+        activity = await self._activity(card, context, viewer=member)
+        known = await self.refs.user(member.teams_user_id)
+        tenant = member.teams_tenant_id or (known.tenant_id if known else None)
+        if known is not None and (known.data or {}).get("personal"):
+            await self.connector.send(known.service_url, known.data["personal"], activity)
+            return
+        url, _ = (known.service_url, None) if known is not None else await self._service(tenant)
+        mri = (known.data or {}).get("mri") if known is not None else None
+        who = ChannelAccount(id=mri or member.teams_user_id, aad_object_id=member.teams_user_id)
+        res = await self.connector.create(url, ConversationParameters(
+            is_group=False, members=[who], tenant_id=tenant, channel_data={"tenant": {"id": tenant}} if tenant else None))
+        await self.refs.set_personal(member.teams_user_id, res.id, url, tenant)
+        await self.connector.send(url, res.id, activity)
+
+    async def archive_channel(self, channel_id: str) -> None:
+        if self.graph is None or THREAD_MARK in channel_id:
+            return  # a thread cannot be archived; the core has posted that the case is closed
+        try:
+            await self.graph.archive_channel(self.cfg.team_id, channel_id)
+        except GraphError as exc:
+            raise graph_delivery_error(exc) from None
+
+    # -- the PII guard ---------------------------------------------------------------------------------
+    async def hide_message(self, channel_id: str, message_id: str, root_id: str | None) -> bool:
+        """Hide a message from a case channel through Graph; False when that is not possible here."""
+        if self.graph is None or not self.cfg.team_id:
+            return False
+        try:
+            await self.graph.hide_message(self.cfg.team_id, channel_id, message_id, root_id)
+            return True
+        except GraphError as exc:
+            log.warning("Teams: could not hide a message flagged by the PII guard (%s)", exc)
+            return False

@@ -1,0 +1,251 @@
+"""Who may have which document, and the documents as files (Word, Markdown, a zip for the pack).
+
+The report goes only to the Business Unit, the SPRG chair, the executive leads (and their deputies)
+and the Independent Scrutineer (domain §1.3, §5.2): by a direct message with a short-lived link, or
+to an adapter through `report_file`, never as a file in the case channel. The practitioners'
+briefing is for sharing, so more people may have it. Every hand-over is audited; every refusal too.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from bot import audit
+from bot.briefing import BRIEFING, action_plan_markdown, briefing_markdown, one_page_warning
+from bot.calendar import LONDON, WorkingDayCalendar, london_date
+from bot.casefile import CaseFile, load_case_file
+from bot.partnership import Member, Partnership, Role
+from bot.report import build_markdown, load_parts, with_signoff
+from bot.report_docx import DocInfo, to_docx
+from bot.report_links import LinkClaims
+from bot.report_pack import PACK
+from storage.models import Case, ReportDocument
+
+REPORT_READERS = frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR, Role.EXECUTIVE_LEAD, Role.INDEPENDENT_SCRUTINEER})
+DRAFT_READERS = frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR})
+PLAN_READERS = REPORT_READERS | {Role.LEARNING_SUBGROUP, Role.PARTNERSHIP_MANAGER}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_TYPES = {"docx": DOCX, "md": "text/markdown; charset=utf-8", "zip": "application/zip"}
+FORMATS = {"report": ("docx", "md"), "draft": ("docx", "md"), "pack": ("zip", "md"), "briefing": ("docx", "md"),
+           "action-plan": ("docx", "md")}
+_TITLES = {"report": "Rapid Review Report", "draft": "Rapid Review Report (draft)", "pack": "Panel submission pack",
+           "briefing": "Practitioners' briefing", "action-plan": "Action plan"}
+
+
+class DocumentMissing(LookupError):
+    """The document asked for does not exist (yet)."""
+
+
+class LinkRefused(PermissionError):
+    """A link that verified but may not be served now (the person is no longer entitled, the case is gone)."""
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    filename: str
+    content_type: str
+    data: bytes
+    kind: str
+    version: int | None = None
+    warning: str | None = None  # e.g. a briefing longer than one page
+
+
+def refusal(member: Member | None, kind: str, f: CaseFile | None) -> str | None:
+    """Why `member` may not have this kind of document of the case, or None when they may."""
+    if member is None:
+        return "You are not a member of this partnership in the bot."
+    roles = set(member.roles)
+    if kind in ("report", "pack"):
+        ok = bool(roles & REPORT_READERS)
+        who = "the Business Unit, the SPRG chair, the executive leads and the Independent Scrutineer"
+    elif kind == "draft":
+        ok, who = bool(roles & DRAFT_READERS), "the SPRG chair and the Business Unit"
+    elif kind == "action-plan":
+        ok, who = bool(roles & PLAN_READERS), "the Practice and Learning Sub Group, the Business Unit and the partners"
+    else:  # the briefing is for sharing; an agency lead still sees only cases their agency was asked about
+        only_lead = roles == {Role.AGENCY_LEAD}
+        ok = not only_lead or (f is not None and (f.request(member.agency) is not None
+                                                 or any(a.owner_agency == member.agency for a in f.actions)))
+        who = "members of the partnership whose agency took part"
+    return None if ok else f"The {_TITLES[kind].lower()} is only for {who}."
+
+
+def _stamp(f: CaseFile, kind: str, version: int | None, ext: str) -> str:
+    v = f"-v{version}" if version else ""
+    return f"{f.case.code}-{kind}{v}.{ext}"
+
+
+def _info(f: CaseFile, p: Partnership, kind: str, number: int | None, ident: str, created: datetime) -> DocInfo:
+    label = f"{_TITLES[kind]}{f' v{number}' if number and kind == 'report' else ''}"
+    return DocInfo(title=f"{f.case.code} {label}", header_line=f"{f.case.code} / {f.case.pseudonym} · {label}",
+                   identifier=ident, author=p.partnership.short_name, created=created)
+
+
+async def render(session, p: Partnership, cal: WorkingDayCalendar, case: Case, kind: str, version: int | None,  # noqa: ANN001
+                 fmt: str, now: datetime) -> RenderedFile:
+    """One document of the case as a file. Raises DocumentMissing when it does not exist yet."""
+    if fmt not in FORMATS[kind]:
+        raise DocumentMissing(f"the {_TITLES[kind].lower()} comes as {' or '.join(FORMATS[kind])}, not {fmt}")
+    f = await load_case_file(session, case)
+    today = london_date(now)
+    if kind == "report":
+        v = next((x for x in f.versions if x.number == version), None) if version else f.current_version
+        if v is None:
+            raise DocumentMissing(f"{case.code} has no report v{version}" if version else f"{case.code} has no report version yet")
+        text = with_signoff(v.content, f, p, v)
+        return _file(f, p, kind, v.number, text, fmt, f"rapidreview:{case.code}:report:v{v.number}:{v.content_hash[:12]}",
+                     v.created_at)
+    if kind == "draft":
+        cur = f.current_version.number if f.current_version else 0
+        text = build_markdown(f, p, cal, cur + 1, await load_parts(session, case.id), today)
+        text = text.replace("# Rapid Review Report\n", "# Rapid Review Report (draft, not a version)\n", 1)
+        return _file(f, p, kind, None, text, fmt, f"rapidreview:{case.code}:draft:v{cur}", now)
+    if kind == "pack":
+        q = select(ReportDocument).where(ReportDocument.case_id == case.id, ReportDocument.kind == PACK)
+        packs = list((await session.execute(q.order_by(ReportDocument.number))).scalars())
+        doc = next((d for d in packs if d.number == version), None) if version else (packs[-1] if packs else None)
+        if doc is None:
+            raise DocumentMissing(f"{case.code} has not been submitted to the Panel yet: there is no pack")
+        v = next(x for x in f.versions if x.number == doc.report_version)
+        report_md = with_signoff(v.content, f, p, v)
+        if fmt == "md":
+            return RenderedFile(_stamp(f, "panel-pack", doc.number, "md"), _TYPES["md"],
+                                (doc.content + "\n---\n\n" + report_md).encode(), kind, doc.number)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            covering = to_docx(doc.content, _info(f, p, "pack", doc.number, f"rapidreview:{case.code}:pack:v{doc.number}",
+                                                  doc.created_at))
+            report = to_docx(report_md, _info(f, p, "report", v.number,
+                                              f"rapidreview:{case.code}:report:v{v.number}:{v.content_hash[:12]}", v.created_at))
+            for name, data in ((f"{case.code}-covering-summary.docx", covering),
+                               (f"{case.code}-rapid-review-report-v{v.number}.docx", report)):
+                z.writestr(zipfile.ZipInfo(name, date_time=doc.created_at.astimezone(LONDON).timetuple()[:6]), data)
+        return RenderedFile(_stamp(f, "panel-pack", doc.number, "zip"), _TYPES["zip"], buf.getvalue(), kind, doc.number)
+    if kind == "briefing":  # as issued (`briefing done` keeps it), or a fresh draft until then
+        issued = (await session.execute(select(ReportDocument).where(
+            ReportDocument.case_id == case.id, ReportDocument.kind == BRIEFING)
+            .order_by(ReportDocument.number.desc()))).scalars().first()
+        text = issued.content if issued else briefing_markdown(f, p, await load_parts(session, case.id), today)
+        doc = _file(f, p, kind, None, text, fmt, f"rapidreview:{case.code}:briefing:{'issued' if issued else 'draft'}",
+                    issued.created_at if issued else now)
+        return RenderedFile(doc.filename, doc.content_type, doc.data, kind, None, one_page_warning(text))
+    text = action_plan_markdown(f, p, today)
+    return _file(f, p, kind, None, text, fmt, f"rapidreview:{case.code}:action-plan", now)
+
+
+def _file(f: CaseFile, p: Partnership, kind: str, number: int | None, text: str, fmt: str, ident: str,
+          created: datetime) -> RenderedFile:
+    name = {"report": "rapid-review-report", "draft": "rapid-review-report-draft"}.get(kind, kind)
+    if fmt == "md":
+        return RenderedFile(_stamp(f, name, number, "md"), _TYPES["md"], text.encode(), kind, number)
+    return RenderedFile(_stamp(f, name, number, "docx"), DOCX, to_docx(text, _info(f, p, kind, number, ident, created)),
+                        kind, number)
+
+
+# -- for adapters and the link route --------------------------------------------------------------------
+async def report_file(core, inv, case_code: str, kind: str = "report", version: int | None = None,  # noqa: ANN001
+                      fmt: str = "docx"):
+    """(Reply, RenderedFile | None): a document for an adapter to send to this person privately.
+
+    Refused (and audited) for anyone not entitled: an agency lead never obtains the report."""
+    from bot.core import Reply
+
+    now = core.clock()
+    doc, access_refused = None, False
+    async with core.db.read() as s:
+        case = (await s.execute(select(Case).where(Case.code == case_code))).scalar_one_or_none()
+        if case is None:
+            why = f"There is no case {case_code}."
+        else:
+            why = refusal(inv.member, kind, await load_case_file(s, case))
+            access_refused = why is not None
+        if why is None:
+            try:
+                doc = await render(s, core.p, core.cal, case, kind, version, fmt, now)
+            except DocumentMissing as exc:
+                why = str(exc)[0].upper() + str(exc)[1:] + "."
+    action = "report_file_sent" if doc else "access_refused" if access_refused else "command_refused"
+    async with core.db.transaction() as s:
+        await audit.append(s, audit.AuditEntry(
+            action, case_code=case_code, actor_key=inv.member.key if inv.member else None, platform=inv.platform,
+            platform_user=inv.platform_user,
+            detail={"command": f"file {kind}", "version": doc.version if doc else version, "format": fmt,
+                    **({"why": why} if why else {})}), now)
+    if doc is None:
+        return Reply(False, why, case_code), None
+    return Reply(True, f"{doc.filename} is ready." + (f" {doc.warning}" if doc.warning else ""), case_code), doc
+
+
+async def serve_link(rt, claims: LinkClaims) -> RenderedFile:  # noqa: ANN001
+    """The file a verified link names, if the person it names may still have it (audited either way)."""
+    now = rt.core.clock()
+    p = rt.partnership
+    member = next((m for m in p.members if m.key == claims.member), None)
+    async with rt.db.read() as s:
+        case = (await s.execute(select(Case).where(Case.code == claims.case_code))).scalar_one_or_none()
+        why = None if case else "This case no longer exists"
+        if case is not None:
+            f = await load_case_file(s, case)
+            why = refusal(member, claims.kind, f)
+        doc = None
+        if why is None:
+            try:
+                doc = await render(s, p, rt.calendar, case, claims.kind, claims.version, claims.fmt, now)
+            except DocumentMissing as exc:
+                why = str(exc)
+    async with rt.db.transaction() as s:
+        await audit.append(s, audit.AuditEntry(
+            "report_link_used" if doc else "report_link_refused", case_code=claims.case_code, actor_key=claims.member,
+            platform="web", detail={"kind": claims.kind, "version": claims.version, "format": claims.fmt,
+                                    **({"why": why} if why else {})}), now)
+    if doc is None:
+        raise LinkRefused(why)
+    return doc
+
+
+async def import_report(core, inv, case_code: str, data: bytes, filename: str = ""):  # noqa: ANN001
+    """An edited Word copy of the report, read back into the next version (through `report`, so the
+    role matrix, the lifecycle, the PII guard and the audit trail all apply)."""
+    from bot.context import Invocation
+    from bot.grammar import Command
+    from bot.report_docx import NotAWordFile, from_docx
+    from bot.report_import import IDENTIFIER, Imported, read_report
+
+    async with core.db.read() as s:
+        case = (await s.execute(select(Case).where(Case.code == case_code))).scalar_one_or_none()
+        f = await load_case_file(s, case) if case else None
+        parts = await load_parts(s, case.id) if case else None
+    try:
+        read = from_docx(data)
+    except NotAWordFile as exc:
+        imported = Imported(problems=[str(exc)])
+    else:
+        base = None
+        if f is not None:
+            m = IDENTIFIER.match(read.identifier or "")
+            if m and m.group("kind") == "draft":
+                cur = f.current_version.number if f.current_version else 0
+                base = build_markdown(f, core.p, core.cal, cur + 1, parts, london_date(core.clock()))
+            elif m:
+                v = next((x for x in f.versions if x.number == int(m.group("version"))), None)
+                base = v.content if v else None
+            elif f.current_version:
+                base = f.current_version.content
+        imported = read_report(read, base)
+    cmd = Command("report", None, {"imported": imported.as_args(), "filename": filename[:120]})
+    return await core.handle(Invocation(platform=inv.platform, platform_user=inv.platform_user, member=inv.member,
+                                        command=cmd, case_code=case_code, private=inv.private))
+
+
+async def set_section(core, inv, case_code: str, key: str, text: str):  # noqa: ANN001
+    """A narrative section from a form (same path, checks and audit as the `section` command)."""
+    from bot.context import Invocation
+    from bot.grammar import Command
+
+    return await core.handle(Invocation(platform=inv.platform, platform_user=inv.platform_user, member=inv.member,
+                                        command=Command("section", key, {"text": text}), case_code=case_code,
+                                        private=inv.private))
