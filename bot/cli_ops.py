@@ -39,6 +39,9 @@ def _serve(_args: argparse.Namespace) -> int:
     from bot.app import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The ticker runs every few seconds: its scheduler's and alembic's routine lines would drown the log.
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         asyncio.run(serve(Settings()))
     except PartnershipFileError as exc:
