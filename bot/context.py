@@ -19,10 +19,12 @@ from storage.models import Case
 class Refusal(Exception):
     """The command cannot run now. `access` marks refusals about who is asking (audited as such)."""
 
-    def __init__(self, message: str, *, access: bool = False, field_errors: dict[str, str] | None = None):
+    def __init__(self, message: str, *, access: bool = False, field_errors: dict[str, str] | None = None,
+                 pii: bool = False):
         super().__init__(message)
         self.message = message
         self.access = access
+        self.pii = pii  # refused by the PII guard: forms must not show the typed text again
         self.field_errors = field_errors or {}  # for forms: field name -> message
 
 
@@ -82,5 +84,5 @@ class Ctx:
         return [m.key for m in self.partnership.members_with(*roles)]
 
     @staticmethod
-    def refuse(message: str, *, access: bool = False) -> NoReturn:
-        raise Refusal(message, access=access)
+    def refuse(message: str, *, access: bool = False, pii: bool = False) -> NoReturn:
+        raise Refusal(message, access=access, pii=pii)

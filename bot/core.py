@@ -304,7 +304,10 @@ class Core:
                                  actor_key=member.key, platform=inv.platform, platform_user=inv.platform_user,
                                  detail={"command": cmd.key, "why": r.message})
         await self._audit_only(*kept, entry)
-        return Reply(False, r.message, code, data={"field_errors": r.field_errors} if r.field_errors else {})
+        data: dict[str, Any] = {"field_errors": r.field_errors} if r.field_errors else {}
+        if r.pii:
+            data["pii_blocked"] = True
+        return Reply(False, r.message, code, data=data)
 
     async def _audit_only(self, *entries: audit.AuditEntry) -> None:
         async with self.db.transaction() as s:

@@ -130,7 +130,8 @@ class CardActions:
     def _ui(reply: Reply, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
         ui = {"message": reply.text, "tone": "good" if reply.ok else "attention", **extra}
         if not reply.ok:
-            ui.update(errors=reply.data.get("field_errors") or {}, values=data)
+            # After the PII guard refused it, the form comes back empty: never show the typed details again.
+            ui.update(errors=reply.data.get("field_errors") or {}, values={} if reply.data.get("pii_blocked") else data)
         return ui
 
     async def card(self, kind: str, code: str, data: dict[str, Any], viewer: Member | None,

@@ -18,7 +18,7 @@ def guard_text(ctx: Ctx, text: str | None, what: str) -> None:
         ctx.audit("pii_blocked", where=what, detector=sorted(finding.kinds))
         ctx.refuse(f"The {what} looks like it contains {pii.describe(finding)}. Nothing was saved: "
                    "describe it without identifying details (use the pseudonym and roles, never names, "
-                   "dates of birth or addresses) and try again.")
+                   "dates of birth or addresses) and try again.", pii=True)
 
 
 def channel_name(ctx: Ctx) -> str:

@@ -146,12 +146,25 @@ def _validated_fields(ctx: Ctx) -> dict:
     fields = ctx.args.get("fields")
     if not fields:
         return {"received_outside_chat": True}
+    # The guard reads everything typed before the form is checked, so a refused form is never shown back.
+    for text in _strings(fields):
+        guard_text(ctx, text, "return")
     ret, errors = validate_return(fields)
     if errors:
         raise Refusal("The return has problems: " + "; ".join(errors.values()), field_errors=errors)
     for text in free_text(ret):
         guard_text(ctx, text, "return")
     return ret.model_dump(mode="json")
+
+
+def _strings(value) -> list[str]:  # noqa: ANN001
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def _leads(ctx: Ctx, agency_key: str) -> list[str]:

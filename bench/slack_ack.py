@@ -1,0 +1,142 @@
+"""Slack ack latency: signed `/rapidreview status` from a case channel, posted over HTTP to the real bot
+(`python -m bot.cli serve`, a subprocess) with 1,000 cases and 10,000 agency requests in the database, at
+concurrency 1 and 20; p50/p99 to the HTTP response. Baselines in the same run, each its own process: a bare
+Bolt AsyncApp (process_before_response=True) whose handler only acks, and a bare aiohttp handler that reads
+the body and answers 200. Targets: p50 <= 3 ms at concurrency 1; p99 <= 2x bare Bolt's at concurrency 20."""
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+import urllib.parse
+
+import aiohttp
+from aiohttp import web
+
+from bench._common import PY, bench_partnership, free_port, hammer, seed_cases, spawn, stop, summary, wait_http
+from storage.db import Database, upgrade
+
+CASES = int(os.environ.get("BENCH_SLACK_CASES", "1000"))
+REQUESTS = int(os.environ.get("BENCH_SLACK_AGENCY_REQUESTS", "10000"))
+N1 = int(os.environ.get("BENCH_SLACK_N1", "1000"))
+N20 = int(os.environ.get("BENCH_SLACK_N20", "2000"))
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN, TEAM = "xoxb-1111-2222-fakebot", "T0FAKE001"
+CHANNEL, MEMBER = "C0BENCH0001", "U0FIC0004"
+
+
+async def _fake_slack() -> tuple[web.AppRunner, str, list[str]]:
+    """A tiny Slack Web API: every method answers ok:true (auth.test with the bot's identity)."""
+    calls: list[str] = []
+
+    async def api(request: web.Request) -> web.Response:
+        calls.append(request.match_info["method"])
+        await request.read()
+        return web.json_response({"ok": True, "user_id": "U0BOT0001", "bot_id": "B0FAKE001", "team_id": TEAM,
+                                  "user": "rapidreview", "team": "fake", "url": "https://fake.slack.com/",
+                                  "channel": CHANNEL, "ts": f"{time.time():.6f}"})
+
+    async def response_url(request: web.Request) -> web.Response:
+        await request.read()
+        return web.json_response({"ok": True})
+    app = web.Application()
+    app.router.add_post("/api/{method}", api)
+    app.router.add_post("/response/{n}", response_url)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}", calls
+
+
+async def _seed(url: str) -> None:
+    from sqlalchemy import insert
+
+    from storage.models import ChannelLink
+    db = Database(url)
+    ids = await seed_cases(db, CASES, REQUESTS)
+    async with db.transaction() as s:
+        await s.execute(insert(ChannelLink), [{"case_id": ids[len(ids) // 2], "platform": "slack", "channel_id": CHANNEL,
+                                               "extra": {}}])
+    await db.dispose()
+
+
+def _signed(body: str) -> dict[str, str]:
+    import hashlib
+    import hmac
+    ts = str(int(time.time()))
+    sig = "v0=" + hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sig}
+
+
+def _sender(url: str, fake: str, check: list[str]):  # noqa: ANN202
+    async def send(s: aiohttp.ClientSession, i: int) -> int:
+        body = urllib.parse.urlencode({
+            "token": "legacy", "team_id": TEAM, "team_domain": "fake", "channel_id": CHANNEL,
+            "channel_name": "privategroup", "user_id": MEMBER, "user_name": "member", "command": "/rapidreview",
+            "text": "status", "api_app_id": "A0FAKE001", "is_enterprise_install": "false",
+            "response_url": f"{fake}/response/{i}", "trigger_id": f"{i + 100000}.2000.{time.time_ns():x}"})
+        async with s.post(url, data=body.encode(), headers=_signed(body)) as r:
+            text = await r.text()
+            if not check:
+                check.append(text)
+            return r.status
+    return send
+
+
+async def _measure(url: str, fake: str) -> dict:
+    check: list[str] = []
+    send = _sender(url, fake, check)
+    out = {}
+    for conc, n in ((1, N1), (20, N20)):
+        lat, bad = await hammer(send, n, conc)
+        out[f"c{conc}"] = {**summary(lat), "non_200": bad}
+    out["first_reply"] = check[0][:80] if check else ""
+    return out
+
+
+async def _run(db_url: str, partnership: str) -> dict:
+    runner, fake, calls = await _fake_slack()
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": f"{fake}/api/"}
+    results: dict[str, dict] = {}
+    try:
+        for name, args, extra in (
+            ("bare_aiohttp", ["-m", "bench._bare_servers", "aiohttp"], {}),
+            ("bare_bolt", ["-m", "bench._bare_servers", "bolt"], {}),
+            ("rapidreview_serve", ["-m", "bot.cli", "serve"], {"RAPIDREVIEW_DATABASE_URL": db_url,
+                                                               "RAPIDREVIEW_TICK_SECONDS": "3600",
+                                                               "RAPIDREVIEW_PARTNERSHIP": partnership}),
+        ):
+            port = free_port()
+            argv = [PY, *args] + ([str(port)] if name.startswith("bare") else [])
+            proc = spawn(argv, {**env, **extra, "RAPIDREVIEW_PORT": str(port), "RAPIDREVIEW_HOST": "127.0.0.1"})
+            try:
+                print(f"  slack_ack: {name}", flush=True)
+                await wait_http(f"http://127.0.0.1:{port}/healthz")
+                results[name] = await _measure(f"http://127.0.0.1:{port}/slack/events", fake)
+            finally:
+                stop(proc)
+    finally:
+        await runner.cleanup()
+    bot, bolt = results["rapidreview_serve"], results["bare_bolt"]
+    p50, p99, bolt99 = bot["c1"]["p50_ms"], bot["c20"]["p99_ms"], bolt["c20"]["p99_ms"]
+    results["targets"] = {
+        "p50_c1_le_3ms": f"{'met' if p50 <= 3 else 'NOT met'} ({p50} ms)",
+        "p99_c20_le_2x_bolt": f"{'met' if p99 <= 2 * bolt99 else 'NOT met'} ({p99} ms vs 2x{bolt99} ms)"}
+    return results
+
+
+def run() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/slack.db"
+        upgrade(url)
+        asyncio.run(_seed(url))
+        partnership = bench_partnership(tmp, -(-REQUESTS // CASES))
+        return asyncio.run(_run(url, str(partnership)))
+
+
+if __name__ == "__main__":
+    import json
+    print(json.dumps(run(), indent=2))
