@@ -80,6 +80,13 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
         body = await request.read()
         if not verify(verifier, body, request.headers):
             return web.json_response({"ok": False, "error": "invalid request signature"}, status=401)
+        ctype = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype not in ("application/x-www-form-urlencoded", "application/json"):
+            return web.json_response({"ok": False, "error": f"unsupported content type {ctype or 'none'}"}, status=415)
+        problem = envelope_problem(body, ctype)
+        if problem:
+            log.warning("refused a signed Slack request: %s", problem)
+            return web.json_response({"ok": False, "error": problem}, status=400)
         bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
                                         headers={k.lower(): v for k, v in request.headers.items()})
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
@@ -107,3 +114,29 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
     app.on_cleanup.append(on_cleanup)
     app[SLACK] = slack
     return port
+
+
+def envelope_problem(body: bytes, ctype: str) -> str | None:
+    """What is wrong with a signed body's shape before Bolt sees it (Bolt assumes Slack's shapes)."""
+    import json
+    from urllib.parse import parse_qs
+
+    try:
+        text = body.decode("utf-8")
+        if ctype == "application/json":
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                return "the body is not a JSON object"
+            if data.get("type") == "event_callback":
+                event = data.get("event")
+                if not isinstance(event, dict):
+                    return "event is not an object"
+                if not isinstance(event.get("user", ""), (str, type(None))):
+                    return "event.user is not a string"
+            return None
+        payload = parse_qs(text).get("payload")
+        if payload and not isinstance(json.loads(payload[0]), dict):
+            return "payload is not a JSON object"
+    except (UnicodeDecodeError, ValueError):
+        return "the body is not valid JSON or form data"
+    return None

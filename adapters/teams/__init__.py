@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pydantic
 from aiohttp import web
 
 from adapters.teams.config import NOT_CONFIGURED, ConfigRefused, load, status_reason
@@ -54,7 +55,13 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
     # Only this route is guarded: the middleware form would also demand a Bot Framework token of Slack.
     @jwt_authorization_decorator
     async def messages(request: web.Request) -> web.StreamResponse:
-        return await adapter.process(request, agent.app)
+        if request.content_type != "application/json":
+            return web.json_response({"error": "activities must be sent as application/json"}, status=415)
+        try:
+            return await adapter.process(request, agent.app)
+        except pydantic.ValidationError:
+            # The SDK's schema refused the activity: the sender's mistake, not ours.
+            return web.json_response({"error": "the activity does not match the Bot Framework schema"}, status=400)
 
     app["agent_configuration"] = auth_config  # what jwt_authorization_decorator reads
     app.router.add_post("/api/messages", messages)

@@ -92,9 +92,6 @@ async def test_an_oversized_activity_is_refused_early(teams):
     assert await counts(teams.rt.db) == {k: 0 for k in await counts(teams.rt.db)} and teams.graph.calls == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: POST /api/messages does not check Content-Type: an activity sent as text/plain or form-encoded is parsed "
-    "as JSON and accepted (202) instead of being refused early with 4xx"))
 async def test_a_wrong_content_type_is_refused(teams, caplog):
     a = teams.activity("bu_officer", text='<at>RapidReview</at> new pseudonym="Child V" aware=2026-11-13')
     for ctype in ("text/plain", "application/x-www-form-urlencoded"):
@@ -104,10 +101,9 @@ async def test_a_wrong_content_type_is_refused(teams, caplog):
     assert teams.graph.calls == [] and errors(caplog) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an activity the SDK's schema rejects (here an invoke with an empty `name`) raises pydantic.ValidationError "
-    "out of CloudAdapter.process in adapters/teams/__init__.py `messages`: HTTP 500 and aiohttp's ERROR "
-    "'Error handling request' instead of a 400"))
 async def test_an_activity_failing_the_schema_is_a_400_not_an_exception(teams, caplog):
     status, body = await teams.post(teams.activity("sprg_police", type="invoke", name="", value={}))
-    assert 400 <= status < 500 and errors(caplog) == [], (status, body)
+    # The SDK itself logs the schema failure it raises; what must not happen is an unhandled exception
+    # (aiohttp's "Error handling request") or a 5xx.
+    unhandled = [e for e in errors(caplog) if not e.startswith("microsoft_agents.activity")]
+    assert 400 <= status < 500 and unhandled == [], (status, body)
