@@ -72,11 +72,7 @@ class Core:
             return Reply(False, str(exc))
         member = inv.member
         if member is None:
-            await self._audit_only(audit.AuditEntry(
-                "access_refused", case_code=cmd.case_code or inv.case_code, platform=inv.platform,
-                platform_user=inv.platform_user, detail={"reason": "not a member", "command": cmd.verb}))
-            return Reply(False, f"You are not set up as a member of {self.p.partnership.short_name} in this bot, so it "
-                                "cannot act for you. Ask the Business Unit to add your account to the partnership file.")
+            return await self.refuse_stranger(inv, cmd.verb, cmd.case_code or inv.case_code)
         if cmd.verb == "help":
             return Reply(True, help_text(cmd.args.get("topic"), allowed_verbs(member)))
         if not may_run(member, cmd.verb, cmd.option):
@@ -254,10 +250,11 @@ class Core:
     async def set_watch_names(self, inv: Invocation, code: str, names: list[str]) -> Reply:
         """Names the guard watches for in a case channel. Only in a private conversation, Business Unit only."""
         member = inv.member
-        if member is None or not member.has(Role.BUSINESS_UNIT):
+        if member is None:
+            return await self.refuse_stranger(inv, "watch", code)
+        if not member.has(Role.BUSINESS_UNIT):
             return await self._refuse_access(inv, member, Command("watch"), code,
-                                             "Only the Business Unit can set a case's watch list.") if member else \
-                Reply(False, "You are not set up as a member of this partnership in the bot.")
+                                             "Only the Business Unit can set a case's watch list.")
         if not inv.private:
             return Reply(False, "Set the watch list only in a private conversation with the bot: never type the "
                                 "family's names in the case channel.")
@@ -294,7 +291,15 @@ class Core:
             return False
         return True
 
-    # -- refusals ----------------------------------------------------------------------------------------
+    # -- refusals -----------------------------------------------------------------------------------------
+    async def refuse_stranger(self, inv: Invocation, what: str, code: str | None) -> Reply:
+        """Someone the partnership file does not know: refused, and the attempt is audited."""
+        await self._audit_only(audit.AuditEntry(
+            "access_refused", case_code=code, platform=inv.platform, platform_user=inv.platform_user,
+            detail={"reason": "not a member", "command": what}))
+        return Reply(False, f"You are not set up as a member of {self.p.partnership.short_name} in this bot, so it "
+                            "cannot act for you. Ask the Business Unit to add your account to the partnership file.")
+
     async def _refuse_access(self, inv: Invocation, member: Member, cmd: Command, code: str | None, why: str) -> Reply:
         return await self._refused(inv, member, cmd, code, Refusal(why, access=True), [])
 

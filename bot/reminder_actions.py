@@ -30,9 +30,8 @@ async def reminder_action(core: "Core", inv: Invocation, reminder_id: int, actio
     from bot.core import Reply
 
     member = inv.member
-    if member is None:  # refused and audited the usual way
-        return await core.handle(Invocation(platform=inv.platform, platform_user=inv.platform_user, member=None,
-                                            command=Command("status"), case_code=inv.case_code))
+    if member is None:
+        return await core.refuse_stranger(inv, f"reminder {action}", inv.case_code)
     if action not in ACTIONS:
         return Reply(False, f"'{action}' is not something a reminder can do: use done, snooze or not_mine.")
     now = core.clock()

@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from bot import reminders as rem
 from bot.calendar import WorkingDayCalendar, london_date
@@ -19,7 +19,7 @@ from bot.outbox import Dispatcher
 from bot.partnership import Partnership, Role
 from bot.views import case_view
 from storage.db import Database
-from storage.models import Case, OutboxEffect, Reminder
+from storage.models import Case, InboundReceipt, OutboxEffect, Reminder
 
 log = logging.getLogger("rapidreview.ticker")
 
@@ -40,6 +40,7 @@ class Ticker:
                  clock: Callable[[], datetime] = _utcnow, batch: int = 500):
         self.db, self.p, self.cal, self.dispatcher, self.clock, self.batch = db, partnership, calendar, dispatcher, clock, batch
         dispatcher.on_dead.append(self.alert_dead_letter)
+        self._receipts_purged_at: datetime | None = None
 
     async def tick(self, now: datetime | None = None) -> TickResult:
         """Release due reminders, then deliver whatever is deliverable (retries, a dead replica's rows)."""
@@ -51,7 +52,18 @@ class Ticker:
             if n < self.batch:
                 break
         delivered = await self.dispatcher.drain()
+        await self.purge_receipts(now)
         return TickResult(reminders, effects, delivered)
+
+    async def purge_receipts(self, now: datetime, keep: timedelta = timedelta(days=1)) -> int:
+        """Forget inbound de-duplication keys older than a day (platforms retry within minutes), at most hourly,
+        so the table does not grow for ever."""
+        if self._receipts_purged_at is not None and now - self._receipts_purged_at < timedelta(hours=1):
+            return 0
+        self._receipts_purged_at = now
+        async with self.db.transaction() as s:
+            result = await s.execute(delete(InboundReceipt).where(InboundReceipt.received_at < now - keep))
+        return result.rowcount or 0
 
     async def release_due(self, now: datetime) -> tuple[int, int]:
         """Claim up to `batch` due reminders and write their effects, in one transaction."""

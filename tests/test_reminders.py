@@ -208,3 +208,26 @@ async def test_a_platform_failing_30_percent_of_calls_still_gets_everything_once
     slots = {r.payload.get("slot") for r in rows if r.kind == "post_card" and r.payload.get("slot")} | {"status"}
     assert len(fake.channels) == 1
     assert len(fake.of("post_card")) == len(unslotted) + len(slots)  # each posted once, slots updated in place
+
+
+async def test_old_inbound_receipts_are_forgotten_but_recent_ones_still_stop_retries(core, clock, ticker):
+    assert await core.first_receipt("fake", "event-1")
+    clock.now += timedelta(hours=2)
+    assert await core.first_receipt("fake", "event-2")
+    clock.now += timedelta(hours=23)
+    await ticker.tick()
+    assert not await core.first_receipt("fake", "event-2")  # 23 h old: still a retry
+    assert await core.first_receipt("fake", "event-1")  # 25 h old: forgotten, so seen as new
+
+
+async def test_strangers_pressing_reminder_buttons_or_setting_watch_lists_are_refused_and_audited(core, clock):
+    d = Driver(core, clock).on(date(2026, 12, 18))
+    await d.ok("bu_officer", 'new pseudonym="Child V" aware=2026-12-18')
+    stranger = Invocation(platform="fake", platform_user="U_STRANGER", member=None, private=True)
+    r = await core.reminder_action(stranger, 1, "done")
+    assert not r.ok and "not set up as a member" in r.text
+    r = await core.set_watch_names(stranger, d.case_code, ["A Name"])
+    assert not r.ok and "not set up as a member" in r.text
+    refused = [(e.platform_user, e.detail["command"]) for e in await d.audit("access_refused")]
+    assert refused == [("U_STRANGER", "reminder done"), ("U_STRANGER", "watch")]
+    assert (await d.case()).watch_names == []
