@@ -27,9 +27,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
+    from bot.app import prepare_settings
     from storage.db import upgrade
 
-    settings = Settings()
+    # The same database `serve` will use (the sandbox keeps its own file when no URL is set).
+    settings = prepare_settings(Settings())
     upgrade(settings.database_url)
     print(f"database is up to date ({_safe(settings.database_url)})")
     return 0
