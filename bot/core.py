@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import audit, lifecycle, pii, reminders
@@ -32,6 +32,7 @@ log = logging.getLogger("rapidreview.core")
 
 # Refusals whose audit records survive the rolled-back transaction.
 _KEEP_ON_REFUSAL = ("pii_blocked",)
+LIST_PAGE = 20  # `list` shows this many open cases at a time (a chat message, read on a phone)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Core:
                                              f"`{cmd.verb}`. Your role{'s are' if len(member.roles) > 1 else ' is'}: "
                                              f"{', '.join(r.value.replace('_', ' ') for r in member.roles)}.")
         if cmd.verb == "list":
-            return await self.list_cases(member)
+            return await self.list_cases(member, int(cmd.args.get("page") or 1))
         if cmd.verb == "new":
             return await self._transition(inv, member, cmd, None)
         code = cmd.case_code or inv.case_code
@@ -105,20 +106,28 @@ class Core:
         view = case_view(f, self.p, self.cal, london_date(self.clock()))
         return Reply(True, status_text(view), code, ("case_status", view))
 
-    async def list_cases(self, member: Member) -> Reply:
+    async def list_cases(self, member: Member, page: int = 1) -> Reply:
+        """Open cases, oldest first, LIST_PAGE at a time: three statements and deadlines worked out for one
+        page only, so the answer stays quick however many cases are open."""
         today = london_date(self.clock())
         async with self.db.read() as s:
+            total = (await s.execute(select(func.count()).select_from(Case).where(Case.state != CaseState.CLOSED))).scalar_one()
+            pages = max(1, -(-total // LIST_PAGE))
+            if page > pages:
+                return Reply(False, f"There {'is' if pages == 1 else 'are'} only {pages} page{'s' if pages > 1 else ''} of "
+                                    f"open cases ({total}). Try: list page={pages}")
             cases = list((await s.execute(
-                select(Case).where(Case.state != CaseState.CLOSED).order_by(Case.year, Case.number))).scalars())
+                select(Case).where(Case.state != CaseState.CLOSED).order_by(Case.year, Case.number)
+                .limit(LIST_PAGE).offset((page - 1) * LIST_PAGE))).scalars())
             overdue_rows = (await s.execute(
-                select(AgencyRequest.case_id, AgencyRequest.agency_key).join(Case, Case.id == AgencyRequest.case_id)
-                .where(Case.state != CaseState.CLOSED, AgencyRequest.due_on < today,
-                       AgencyRequest.state.in_(("REQUESTED", "ACKNOWLEDGED", "QUERY_RAISED"))))).all()
+                select(AgencyRequest.case_id, AgencyRequest.agency_key)
+                .where(AgencyRequest.case_id.in_([c.id for c in cases]), AgencyRequest.due_on < today,
+                       AgencyRequest.state.in_(("REQUESTED", "ACKNOWLEDGED", "QUERY_RAISED"))))).all() if cases else []
         late: dict[int, list[str]] = {}
         for case_id, agency in overdue_rows:
             late.setdefault(case_id, []).append(self.p.agency(agency).name)
         if not cases:
-            return Reply(True, "No open cases.", data={"cases": []})
+            return Reply(True, "No open cases.", data={"cases": [], "total": 0, "page": 1, "pages": 1})
         lines, data = [], []
         for c in cases:
             upcoming = [d for d in case_deadlines(c, self.cal, self.p.timescales) if not d.met]
@@ -131,7 +140,14 @@ class Core:
             lines.append(line)
             data.append({"case_code": c.code, "pseudonym": c.pseudonym, "state": c.state,
                          "next_deadline": nxt.due.isoformat() if nxt else None, "late": sorted(late.get(c.id, []))})
-        return Reply(True, "Open cases:\n" + "\n".join(lines), data={"cases": data})
+        if pages == 1:
+            head = f"Open cases ({total}):"
+        else:
+            first = (page - 1) * LIST_PAGE + 1
+            more = f"; next: list page={page + 1}" if page < pages else ""
+            head = f"Open cases {first}–{first + len(cases) - 1} of {total} (page {page} of {pages}{more}):"
+        return Reply(True, head + "\n" + "\n".join(lines),
+                     data={"cases": data, "total": total, "page": page, "pages": pages})
 
     # -- commands that change a case ---------------------------------------------------------------------
     async def _transition(self, inv: Invocation, member: Member, cmd: Command, code: str | None) -> Reply:

@@ -125,6 +125,16 @@ def _none(w: _Words):
     return None, {}
 
 
+def _list(w: _Words):
+    raw = w.keywords.pop("page", None)
+    w.done()
+    if raw is None:
+        return None, {"page": 1}
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise ParseError(f"page={raw} is not a page number: use a whole number from 1, for example: list page=2")
+    return None, {"page": int(raw)}
+
+
 def _new(w: _Words):
     pseudonym = w.keywords.pop("pseudonym", None)
     if pseudonym is None:
@@ -385,13 +395,18 @@ def _help(w: _Words):
     return None, {"topic": topic}
 
 
+# Verbs that only read: running one twice changes nothing, so an adapter need not record its receipt
+# (a database write) to stop a platform's retry or a replay.
+READ_ONLY_VERBS = frozenset({"help", "status", "list"})
+
 SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("help", "help [command]", "what you can do here, or how to use one command", "help vote", _help, needs_case=False),
     Spec("new", 'new pseudonym="Child V" [aware=DATE] [sin=DATE] [kind=death|serious_harm|lac_death|care_leaver_death] '
                 '[residing="…" | lead="…"]',
          "open a case and its private channel", 'new pseudonym="Child V" aware=2026-12-18', _new, needs_case=False),
     Spec("status", "status [case]", "where the case stands and what is due", "status", _none),
-    Spec("list", "list", "every open case with its stage and next deadline", "list", _none, needs_case=False),
+    Spec("list", "list [page=N]", "the open cases, 20 at a time, with each one's stage and next deadline", "list page=2",
+         _list, needs_case=False),
     Spec("aware", "aware DATE", "record when the council became aware (starts the 5-working-day SIN clock)", "aware 2026-12-18",
          _one_date("the date the council became aware")),
     Spec("sin", "sin DATE | sin not-met", "record the SIN submission (starts the 15-working-day clock) or that criteria are not met",

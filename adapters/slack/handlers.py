@@ -1,30 +1,37 @@
 """`/rapidreview`, channel messages and retry de-duplication: Slack payloads in, core calls out.
 
-Listeners run in Bolt's process-before-response mode: each one maps the Slack user to a Member,
-calls the core (which validates, authorises and commits in one transaction) and acks with the reply.
-Channel-wide news is never posted from here: it comes from the outbox. The only Web API calls made
-while Slack waits are `views.open` (a trigger_id expires after 3 seconds); replies through
-response_url and the PII guard's clean-up run as background tasks after the ack.
+Bolt runs in process-before-response mode, so the HTTP answer goes back when the listener returns.
+`/rapidreview` therefore acks at once with an empty body and does the work after: the core (which
+validates, authorises and commits in one transaction) runs in a background task and its reply goes to
+the person through the command's response_url, as an ephemeral message. Slack wants an answer within
+3 seconds and an executive lead on a phone should not watch a spinner while we read the case file.
+Channel-wide news is never posted from here: it comes from the outbox.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import (AsyncConnectionErrorRetryHandler,
+                                                         AsyncRateLimitErrorRetryHandler,
+                                                         AsyncServerErrorRetryHandler)
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import PLATFORM, forms
 from adapters.slack.cards import CardRenderer, escape_mrkdwn
 from adapters.slack.port import call
 from bot.context import Invocation
 from bot.core import Core, Reply
-from bot.grammar import Command, ParseError, tokenize
+from bot.grammar import READ_ONLY_VERBS, Command, ParseError, tokenize
 from bot.partnership import Partnership
 from bot.ports import DeliveryError
 from bot.roles import may_run
@@ -34,14 +41,51 @@ COMMAND = "/rapidreview"
 _SCREENED_SUBTYPES = (None, "file_share", "thread_broadcast", "message_changed")
 
 
+# How many commands run at once after their acks. Beyond that they queue (cheaply, on a semaphore), so
+# a burst still gets every ack back fast instead of every ack waiting behind everyone's database work.
+COMMAND_SLOTS = 8
+REPLY_TIMEOUT = 10  # seconds per attempt at a response_url; Slack keeps one valid for 30 minutes
+
+
+# Work spawned while an HTTP request is being answered waits here until the answer has been written:
+# started at once, its first steps (building queries, opening a session) would run before our response
+# bytes went out, and Slack would wait for them.
+_HELD: ContextVar[list[tuple[Coroutine[Any, Any, Any], str]] | None] = ContextVar("slack_after_response", default=None)
+
+
 class Background:
-    """Tasks that run after the ack (replies via response_url, removing a flagged message).
+    """Tasks that run after the ack (commands, replies via response_url, removing a flagged message).
     Tracked so shutdown (and tests) can wait for them; a failure is logged, never raised into Bolt."""
 
     def __init__(self) -> None:
         self.tasks: set[asyncio.Task] = set()
+        self.command_slots = asyncio.Semaphore(COMMAND_SLOTS)
 
-    def spawn(self, work: Awaitable[Any], what: str) -> None:
+    @contextmanager
+    def after_response(self) -> Iterator[list[tuple[Coroutine[Any, Any, Any], str]]]:
+        """Hold what is spawned inside the block; the caller starts it (`start`) once the response is out."""
+        held: list[tuple[Coroutine[Any, Any, Any], str]] = []
+        token = _HELD.set(held)
+        try:
+            yield held
+        except BaseException:
+            for work, _ in held:
+                work.close()  # never started: nothing to undo
+            held.clear()
+            raise
+        finally:
+            _HELD.reset(token)
+
+    def start(self, held: list[tuple[Coroutine[Any, Any, Any], str]]) -> None:
+        for work, what in held:
+            self.spawn(work, what)
+        held.clear()
+
+    def spawn(self, work: Coroutine[Any, Any, Any], what: str) -> None:
+        held = _HELD.get()
+        if held is not None:
+            held.append((work, what))
+            return
         task = asyncio.ensure_future(work)
         self.tasks.add(task)
         task.add_done_callback(lambda t: self._done(t, what))
@@ -95,38 +139,18 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
 
     @bolt.middleware
     async def first_receipt_only(req, resp, next):  # noqa: ANN001, A002 (Bolt passes these by name)
-        # In the database, so a retry that lands on another replica is dropped too.
+        # In the database, so a retry that lands on another replica is dropped too. A command is checked
+        # after its ack (in run_command), so the ack never waits for this write.
         key = receipt_key(req.body)
-        if key and not await core.first_receipt(PLATFORM, key):
+        if key and not key.startswith("command:") and not await core.first_receipt(PLATFORM, key):
             log.info("dropped a repeated Slack request (%s)", key.split(":", 1)[0])
             return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
         return await next()
 
     @bolt.command(COMMAND)
-    async def on_command(ack, body, client):  # noqa: ANN001
-        user, channel = body.get("user_id", ""), body.get("channel_id") or ""
-        member = p.by_slack_id(user)
-        text = (body.get("text") or "").strip() or "help"
-        private = channel.startswith("D") or body.get("channel_name") == "directmessage"
-        code = await core.case_for_channel(PLATFORM, channel) if channel else None
-        inv = dict(platform=PLATFORM, platform_user=user, member=member, case_code=code, private=private)
-        if text.lower() == "new":
-            if member is not None and may_run(member, "new"):
-                try:
-                    await client.views_open(trigger_id=body["trigger_id"], view=forms.new_case_view())
-                    await ack()
-                except (SlackClientError, KeyError) as exc:
-                    log.warning("views.open for the new-case form failed: %s", type(exc).__name__)
-                    await ack(text='The form could not be opened. Type the command instead, for example: '
-                                   '/rapidreview new pseudonym="Child V" aware=2026-12-18', response_type="ephemeral")
-                return
-            # Not allowed: the core refuses and audits it exactly as it would the typed command.
-            reply = await core.handle(Invocation(**inv, command=Command("new", None, {})))
-        elif text.split()[0].lower() == "watch":
-            reply = await _watch(core, Invocation(**inv), text)
-        else:
-            reply = await core.handle(Invocation(**inv, text=text))
-        await ack(**reply_message(reply, deps.cards))
+    async def on_command(ack, body):  # noqa: ANN001
+        await ack()
+        deps.background.spawn(run_command(deps, body), "a /rapidreview command")
 
     @bolt.event("message")
     async def on_message(event):  # noqa: ANN001
@@ -154,6 +178,66 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
         if verdict.blocked:
             deps.background.spawn(_hide(deps, channel, msg.get("ts") or "", user, code, verdict.description),
                                   "removing a flagged message")
+
+
+async def run_command(deps: Deps, body: dict[str, Any]) -> None:
+    """A command's work, after its ack: drop a replayed request, run it, answer through response_url."""
+    async with deps.background.command_slots:
+        key = None if _verb(body) in READ_ONLY_VERBS else receipt_key(body)
+        if key and not await deps.core.first_receipt(PLATFORM, key):
+            log.info("dropped a repeated Slack request (command)")
+            return
+        msg = await _command_reply(deps, body)
+    if msg is not None and body.get("response_url"):
+        await send_reply(body["response_url"], msg)
+
+
+def _verb(body: dict[str, Any]) -> str:
+    words = (body.get("text") or "").split()
+    return words[0].lower() if words else "help"
+
+
+async def _command_reply(deps: Deps, body: dict[str, Any]) -> dict[str, Any] | None:
+    """What to tell the person, or None when a form was opened instead."""
+    core, p = deps.core, deps.partnership
+    user, channel = body.get("user_id", ""), body.get("channel_id") or ""
+    member = p.by_slack_id(user)
+    text = (body.get("text") or "").strip() or "help"
+    private = channel.startswith("D") or body.get("channel_name") == "directmessage"
+    code = await core.case_for_channel(PLATFORM, channel) if channel else None
+    inv = dict(platform=PLATFORM, platform_user=user, member=member, case_code=code, private=private)
+    if text.lower() == "new":
+        if member is not None and may_run(member, "new"):
+            try:  # the trigger_id is good for 3 seconds from the click, and we acked within milliseconds
+                await deps.client.views_open(trigger_id=body["trigger_id"], view=forms.new_case_view())
+                return None
+            except (SlackClientError, KeyError) as exc:
+                log.warning("views.open for the new-case form failed: %s", type(exc).__name__)
+                return {"response_type": "ephemeral",
+                        "text": 'The form could not be opened. Type the command instead, for example: '
+                                '/rapidreview new pseudonym="Child V" aware=2026-12-18'}
+        # Not allowed: the core refuses and audits it exactly as it would the typed command.
+        reply = await core.handle(Invocation(**inv, command=Command("new", None, {})))
+    elif text.split()[0].lower() == "watch":
+        reply = await _watch(core, Invocation(**inv), text)
+    else:
+        reply = await core.handle(Invocation(**inv, text=text))
+    return reply_message(reply, deps.cards)
+
+
+async def send_reply(response_url: str, msg: dict[str, Any]) -> None:
+    """POST an ephemeral reply to a response_url, retrying what Slack says is worth retrying (connection
+    errors, 429 with Retry-After, 5xx). The work it reports is already committed, and anything the
+    channel must see goes through the outbox, so a reply that still fails is logged, not re-queued."""
+    hook = AsyncWebhookClient(response_url, timeout=REPLY_TIMEOUT, retry_handlers=[
+        AsyncConnectionErrorRetryHandler(max_retry_count=2), AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+        AsyncServerErrorRetryHandler(max_retry_count=2)])
+    try:
+        resp = await hook.send_dict({**msg, "replace_original": False})  # a new message, never an edit
+        if resp.status_code != 200:
+            log.warning("a command's reply was refused by Slack: HTTP %s", resp.status_code)
+    except Exception as exc:  # noqa: BLE001 (whatever the network does, the ack has long gone)
+        log.warning("a command's reply could not be sent: %s", type(exc).__name__)
 
 
 async def _watch(core: Core, inv: Invocation, text: str) -> Reply:

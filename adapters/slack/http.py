@@ -89,7 +89,15 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
             return web.json_response({"ok": False, "error": problem}, status=400)
         bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
                                         headers={k.lower(): v for k, v in request.headers.items()})
-        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        with deps.background.after_response() as held:
+            response = await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        # The ack goes out first; only then does the work behind it start (see Background.after_response).
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+        finally:  # the request was signed and accepted: its work runs even if the connection has gone
+            deps.background.start(held)
+        return response
 
     app.router.add_post(EVENTS_PATH, slack_events)
 

@@ -16,6 +16,7 @@ import time
 import urllib.parse
 from datetime import date, datetime, time as dtime
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -92,8 +93,9 @@ class Clock:
 class SlackSide:
     """Slack itself, from the bot's point of view: signed requests to POST /slack/events."""
 
-    def __init__(self, url: str, fake: FakeSlack):
+    def __init__(self, url: str, fake: FakeSlack, idle: Callable[[], Awaitable[None]] | None = None):
         self.url, self.fake = url, fake
+        self.idle = idle  # waits for the bot's after-ack work (in-process); None: poll for the reply
         self._n = itertools.count(1)
 
     def trigger(self) -> str:
@@ -116,8 +118,26 @@ class SlackSide:
                 "response_url": f"{self.fake.base}/response/cmd{next(self._n)}", "trigger_id": self.trigger()}
 
     async def command(self, user: str, text: str, channel: str = "C0GENERAL1", **kw: Any) -> tuple[int, dict | str]:
-        status, body = await self.form(self.command_fields(user, text, channel), **kw)
-        return status, _json_or_text(body)
+        """Send `/rapidreview text`: the HTTP status, and the reply the person sees. The bot acks with an empty
+        body and answers through the response_url, so the reply is read from there ("" when a form opened)."""
+        fields = self.command_fields(user, text, channel)
+        status, body = await self.form(fields, **kw)
+        if status != 200 or body.strip():
+            return status, _json_or_text(body)  # refused before any listener ran (401, 400, 415)
+        reply = await self.reply_to(fields["response_url"].rsplit("/", 1)[1])
+        return status, "" if reply is None else reply
+
+    async def reply_to(self, rid: str, wait: float = 3.0) -> dict | None:
+        """The (last) body POSTed to response_url `rid`, once the bot's after-ack work is done."""
+        if self.idle is not None:
+            await self.idle()
+            wait = 0
+        deadline = time.monotonic() + wait
+        while True:
+            found = [body for r, body in self.fake.responses if r == rid]
+            if found or time.monotonic() >= deadline:
+                return found[-1] if found else None
+            await asyncio.sleep(0.01)
 
     async def click(self, user: str, message: dict[str, Any], action_id: str, *, channel: str, option: str | None = None,
                     **kw: Any) -> tuple[int, str]:
@@ -195,7 +215,7 @@ def state_values(view: dict[str, Any], entered: dict[str, Any]) -> dict[str, Any
 class Harness:
     def __init__(self, rt, app, url: str, fake: FakeSlack, clock: Clock):  # noqa: ANN001
         self.rt, self.app, self.fake, self.clock = rt, app, fake, clock
-        self.slack = SlackSide(url + "/slack/events", fake)
+        self.slack = SlackSide(url + "/slack/events", fake, idle=app[SLACK].deps.background.idle)
         self.base = url
 
     async def settle(self) -> None:
