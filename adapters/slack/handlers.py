@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
@@ -211,7 +212,7 @@ async def _command_reply(deps: Deps, body: dict[str, Any]) -> dict[str, Any] | N
             try:  # the trigger_id is good for 3 seconds from the click, and we acked within milliseconds
                 await deps.client.views_open(trigger_id=body["trigger_id"], view=forms.new_case_view())
                 return None
-            except (SlackClientError, KeyError) as exc:
+            except (SlackClientError, KeyError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
                 log.warning("views.open for the new-case form failed: %s", type(exc).__name__)
                 return {"response_type": "ephemeral",
                         "text": 'The form could not be opened. Type the command instead, for example: '
