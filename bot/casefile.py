@@ -73,6 +73,8 @@ _PARTS = {
 }
 
 
-async def load_case_file(session: AsyncSession, case: Case) -> CaseFile:
-    parts = {name: list((await session.execute(stmt, {"cid": case.id})).scalars()) for name, stmt in _PARTS.items()}
+async def load_case_file(session: AsyncSession, case: Case, only: tuple[str, ...] | None = None) -> CaseFile:
+    """The whole file, or `only` the named parts (the rest left empty) for a read that needs little."""
+    parts = {name: list((await session.execute(stmt, {"cid": case.id})).scalars()) for name, stmt in _PARTS.items()
+             if only is None or name in only}
     return CaseFile(case=case, **parts)

@@ -65,6 +65,9 @@ def is_personal(a: Activity) -> bool:
     return (a.conversation.conversation_type or "") == "personal" or str(a.channel_id) == "emulator"
 
 
+IDEMPOTENT_VERBS = frozenset({"refresh", "approve"})
+
+
 class TeamsAgent:
     def __init__(self, cfg: TeamsConfig, core: Core, partnership: Partnership, refs: ConversationRefs,
                  port: TeamsPort, connections: Connections):
@@ -226,8 +229,10 @@ class TeamsAgent:
             value = a.value if isinstance(a.value, dict) else {}
             verb = str((value.get("action") or {}).get("verb") or "")
             data = data if isinstance(data, dict) else {}
-            if verb != "refresh" and not await self.core.first_receipt(PLATFORM, f"{a.conversation.id}:{a.id}"):
-                verb = "refresh"  # a retried invoke: answer with the card as it is now, do nothing twice
+            # A retried invoke is answered with the card as it is now, so nothing is done twice. Approve needs no
+            # receipt (a database write): the core answers a repeat of a standing approval from a plain read.
+            if verb not in IDEMPOTENT_VERBS and not await self.core.first_receipt(PLATFORM, f"{a.conversation.id}:{a.id}"):
+                verb = "refresh"
             personal = is_personal(a)
             inv = Invocation(PLATFORM, self.who(a), self.identify(a), private=personal)
             kind, body = await self.actions.execute(verb, data, inv)

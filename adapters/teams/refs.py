@@ -10,6 +10,7 @@ Only platform ids are stored, never message content.
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,6 +22,7 @@ from storage.db import Database
 from storage.models import ConversationRef
 
 SERVICE, USER, THREAD = "service", "user", "thread"
+MRI_RECHECK_SECONDS = 60
 
 
 def _now() -> datetime:
@@ -40,6 +42,10 @@ class ConversationRefs:
         self.db = db
         # What this process last wrote, so an unchanged reference costs no database write.
         self._seen: dict[tuple[str, str], tuple[str, str | None, tuple]] = {}
+        # People's Teams ids (29:…) by Entra object id. A person's id in a tenant never changes, so once
+        # known it is kept: every approval card rendered for an invoke needs the executive leads' ids.
+        self._mris: dict[str, str] = {}
+        self._mris_checked = 0.0  # when the database was last asked about the people still unknown here
 
     async def remember(self, activity: Activity) -> None:
         """Record where this activity came from; called before anything else happens on a turn."""
@@ -76,6 +82,8 @@ class ConversationRefs:
                         row.data = {**(row.data or {}), **data}
                         row.updated_at = _now()
                 self._seen[(kind, key)] = fingerprint
+                if kind == USER and data.get("mri"):
+                    self._mris[key] = data["mri"]
                 return
             except IntegrityError:
                 continue
@@ -104,12 +112,16 @@ class ConversationRefs:
     async def mris(self, aad_object_ids: list[str]) -> dict[str, str]:
         """Teams user ids (29:…) of the people we have heard from, by Entra object id."""
         keys = [a.lower() for a in aad_object_ids]
-        if not keys:
-            return {}
-        async with self.db.read() as s:
-            rows = (await s.execute(select(ConversationRef).where(
-                ConversationRef.kind == USER, ConversationRef.key.in_(keys)))).scalars()
-            return {r.key: r.data["mri"] for r in rows if (r.data or {}).get("mri")}
+        missing = [k for k in keys if k not in self._mris]
+        # Heard from on another replica, or before a restart: looked up at most once a minute, since an
+        # executive lead who has never used the bot would otherwise cost a query on every card.
+        if missing and time.monotonic() - self._mris_checked > MRI_RECHECK_SECONDS:
+            self._mris_checked = time.monotonic()
+            async with self.db.read() as s:
+                rows = (await s.execute(select(ConversationRef).where(
+                    ConversationRef.kind == USER, ConversationRef.key.in_(missing)))).scalars()
+                self._mris.update({r.key: r.data["mri"] for r in rows if (r.data or {}).get("mri")})
+        return {k: self._mris[k] for k in keys if k in self._mris}
 
     async def thread(self, case_code: str) -> str | None:
         row = await self.get(THREAD, case_code)

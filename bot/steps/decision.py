@@ -1,6 +1,7 @@
 """The meeting's views, the recommendation, report versions and the three executive leads' decisions."""
 from __future__ import annotations
 
+from bot.casefile import CaseFile
 from bot.clock import case_deadlines, working_days_left
 from bot.context import Ctx
 from bot.effects import direct_message, invite, notice, post_card
@@ -129,6 +130,17 @@ def _version_check(ctx: Ctx) -> None:
     if asked is not None and asked != cur.number:
         ctx.refuse(f"v{asked} is not the current version: v{cur.number} is. Decisions on earlier versions are void; "
                    f"please read v{cur.number} and decide on it.")
+
+
+def repeated_approval(f: CaseFile, partner: str, member_key: str, version: int | None) -> str | None:
+    """What to say when this person presses Approve again on the version they already approved (a double tap,
+    a second device, a forwarded card): nothing changes, so it needs no lock, no write and no audit record."""
+    cur = f.current_version
+    mine = f.approvals_by_partner().get(partner)
+    if cur is None or mine is None or mine.member_key != member_key or version not in (None, cur.number):
+        return None
+    return (f"You have already approved v{cur.number} for {PARTNER_LABELS[partner]} "
+            f"({len(f.approvals_by_partner())} of 3 partners so far). Nothing more is needed from you.")
 
 
 async def approve(ctx: Ctx) -> CaseState:

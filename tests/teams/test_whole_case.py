@@ -98,6 +98,13 @@ async def test_a_whole_rapid_review_in_teams(teams, tmp_path):
         r = await t.click(lead, "approve", {**approval, "version": 2}, personal=True)
         assert "Approved v2" in banner(r) and "Approve v2" not in action_titles(r["value"])
     assert await state(t) == "APPROVED"
+    # Teams retries the same invoke, and a lead taps Approve again: answered, nothing recorded twice.
+    retry = t.activity("exec_council", personal=True, type="invoke", name="adaptiveCard/action", replyToId="1790000000001",
+                       value={"action": {"type": "Action.Execute", "verb": "approve", "id": "approve",
+                                         "data": {**approval, "version": 2}}, "trigger": "manual"})
+    for _ in range(2):
+        status, r = await t.post(retry)
+        assert status == 200 and "You have already approved v2 for Local authority (3 of 3" in banner(r)
     last = [c for c in t.connector.cards() if "Executive approval of report v2" in all_text(c)][-1]
     assert "3 of 3: complete" in all_text(last)
 
