@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import audit, lifecycle, pii, reminders
@@ -33,6 +33,9 @@ log = logging.getLogger("rapidreview.core")
 
 # Refusals whose audit records survive the rolled-back transaction.
 _KEEP_ON_REFUSAL = ("pii_blocked",)
+# Built once: every message and command in a channel asks this first.
+_CASE_FOR_CHANNEL = select(Case.code).join(ChannelLink, ChannelLink.case_id == Case.id).where(
+    ChannelLink.platform == bindparam("platform"), ChannelLink.channel_id == bindparam("channel"))
 LIST_PAGE = 20  # `list` shows this many open cases at a time (a chat message, read on a phone)
 
 
@@ -307,8 +310,7 @@ class Core:
     async def case_for_channel(self, platform: str, channel_id: str) -> str | None:
         """The case code whose channel this is on the platform, if any."""
         async with self.db.read() as s:
-            return (await s.execute(select(Case.code).join(ChannelLink, ChannelLink.case_id == Case.id).where(
-                ChannelLink.platform == platform, ChannelLink.channel_id == channel_id))).scalar_one_or_none()
+            return (await s.execute(_CASE_FOR_CHANNEL, {"platform": platform, "channel": channel_id})).scalar_one_or_none()
 
     async def reminder_action(self, inv: Invocation, reminder_id: int, action: str) -> Reply:
         """Done / Snooze until tomorrow / Not mine, pressed on a reminder card."""

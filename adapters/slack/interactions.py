@@ -7,12 +7,14 @@ database (the same person, button, value and message), so the second never produ
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 
@@ -77,7 +79,8 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
             if refusal is None:
                 try:
                     await client.views_open(trigger_id=body["trigger_id"], view=view)
-                except (SlackClientError, KeyError) as exc:
+                # A timeout or a dropped connection is not a SlackClientError: it must not crash the click either.
+                except (SlackClientError, KeyError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
                     log.warning("views.open failed for %s: %s", aid, type(exc).__name__)
                     refusal = Reply(False, "The form could not be opened: please try again.")
             await ack()
