@@ -131,10 +131,17 @@ def platform_report(statuses: list[AdapterStatus], env: Mapping[str, str] | None
     return lines
 
 
+# Typed application keys (aiohttp warns about plain strings, and these say what each holds).
+ADAPTER_STATUSES = web.AppKey("adapter_statuses", list)
+DISPATCHER_TASK = web.AppKey("dispatcher_task", asyncio.Task)
+SCHEDULER = web.AppKey("scheduler", object)
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
 def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Application:
     # Platform payloads are small; a larger body is refused before any work (aiohttp answers 413).
     app = web.Application(client_max_size=1024 * 1024)
-    app["adapter_statuses"] = setup_adapters(rt, app, env)
+    app[ADAPTER_STATUSES] = setup_adapters(rt, app, env)
     ready = {"ok": False}
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -148,15 +155,15 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
     async def on_startup(_app: web.Application) -> None:
         # The calendar or reminder policy may have changed since the last run (e.g. a new one-off bank holiday).
         await rt.ticker.recompute_all()
-        app["dispatcher_task"] = asyncio.create_task(rt.dispatcher.run())
-        app["scheduler"] = start_scheduler(rt.ticker, rt.settings.tick_seconds)
+        app[DISPATCHER_TASK] = asyncio.create_task(rt.dispatcher.run())
+        app[SCHEDULER] = start_scheduler(rt.ticker, rt.settings.tick_seconds)
         ready["ok"] = True
 
     async def on_cleanup(_app: web.Application) -> None:
-        scheduler = app.get("scheduler")
+        scheduler = app.get(SCHEDULER)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        task = app.get("dispatcher_task")
+        task = app.get(DISPATCHER_TASK)
         if task:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -164,7 +171,7 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
-    app["runtime"] = rt
+    app[RUNTIME] = rt
     return app
 
 
@@ -177,7 +184,7 @@ async def serve(settings: Settings) -> None:
              f"  partnership file: {settings.partnership} ({len(rt.partnership.members)} members, "
              f"{len(rt.partnership.agencies)} agencies)"]
     app = make_web_app(rt)
-    block += [f"  {line}" for line in platform_report(app["adapter_statuses"])]
+    block += [f"  {line}" for line in platform_report(app[ADAPTER_STATUSES])]
     log.info("\n".join(block))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -5,6 +5,7 @@ the Graph permissions and the sideload steps.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import pydantic
@@ -13,6 +14,7 @@ from aiohttp import web
 from adapters.teams.config import NOT_CONFIGURED, ConfigRefused, load, status_reason
 
 NAME = "Teams"
+TEAMS = web.AppKey("teams", dict)  # app[TEAMS]: config, port, agent and adapter, for shutdown and tests
 
 
 def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, ANN201 (bot.app.Runtime, AdapterStatus)
@@ -63,7 +65,9 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
             # The SDK's schema refused the activity: the sender's mistake, not ours.
             return web.json_response({"error": "the activity does not match the Bot Framework schema"}, status=400)
 
-    app["agent_configuration"] = auth_config  # what jwt_authorization_decorator reads
+    with warnings.catch_warnings():  # the SDK's decorator reads this plain string key; it is not ours to type
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app["agent_configuration"] = auth_config
     app.router.add_post("/api/messages", messages)
 
     async def on_startup(_app: web.Application) -> None:
@@ -76,5 +80,5 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
-    app["teams"] = {"config": cfg, "port": port, "agent": agent, "adapter": adapter}
+    app[TEAMS] = {"config": cfg, "port": port, "agent": agent, "adapter": adapter}
     return AdapterStatus(NAME, True, status_reason(cfg), port)

@@ -5,7 +5,7 @@ import pytest
 
 from adapters.sandbox import prepare_settings
 from adapters.sandbox.config import DEFAULT_DATABASE_URL, decide, is_loopback
-from bot.app import make_web_app, platform_report
+from bot.app import ADAPTER_STATUSES, make_web_app, platform_report
 from bot.settings import Settings
 from tests.sandbox.conftest import serve_sandbox
 
@@ -50,11 +50,11 @@ async def test_on_a_public_address_the_sandbox_registers_nothing_and_says_why(sq
 
     rt = build_runtime(Settings(database_url=sqlite_url, host="0.0.0.0", tick_seconds=3600))
     app = make_web_app(rt, {})
-    sandbox = next(s for s in app["adapter_statuses"] if s.name == "Sandbox")
+    sandbox = next(s for s in app[ADAPTER_STATUSES] if s.name == "Sandbox")
     assert not sandbox.configured and "not a loopback address" in sandbox.reason
     assert "sandbox" not in rt.platforms
     assert any(line.startswith("Sandbox: not configured (refused: RAPIDREVIEW_HOST=0.0.0.0")
-               for line in platform_report(app["adapter_statuses"], {}))
+               for line in platform_report(app[ADAPTER_STATUSES], {}))
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     try:

@@ -259,7 +259,7 @@ async def slack(db, fake_slack, monkeypatch, slack_extra_env):
     runner, url = await start_site(app)
     # Deliveries happen when the test says (Harness.settle runs the same dispatcher), so what a test sees
     # never depends on a race with the server's own delivery task; test_serve.py runs that task for real.
-    task = app.get("dispatcher_task")
+    task = app.get(bot.app.DISPATCHER_TASK)
     if task is not None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
