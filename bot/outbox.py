@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 
 from bot import effects as fx
 from bot.partnership import Partnership
-from bot.ports import DeliveryError, PlatformPort
+from bot.ports import DeliveryError, MessageGone, PlatformPort
 from storage.db import Database
 from storage.models import ChannelLink, OutboxEffect
 
@@ -213,11 +213,15 @@ class Dispatcher:
             slot = "status" if row.kind == fx.UPDATE_STATUS else p.get("slot")
             message_id = (link.extra or {}).get(slot) if slot else None
             if message_id:
-                await port.update_card(link.channel_id, message_id, p["card"], p["context"])
-            else:
-                message_id = await port.post_card(link.channel_id, p["card"], p["context"], pin=slot == "status")
-                if slot:
-                    await self._remember(link, slot, message_id)
+                try:
+                    await port.update_card(link.channel_id, message_id, p["card"], p["context"])
+                    return
+                except MessageGone:
+                    # Someone deleted the (pinned) card: a fresh one takes its place, and later updates go to it.
+                    log.info("the %s card of %s was deleted; posting a new one", slot, row.case_code)
+            message_id = await port.post_card(link.channel_id, p["card"], p["context"], pin=slot == "status")
+            if slot:
+                await self._remember(link, slot, message_id)
         else:
             raise DeliveryError(f"unknown effect kind {row.kind}", permanent=True)
 

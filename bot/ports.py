@@ -16,6 +16,13 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class MessageGone(DeliveryError):
+    """The card to be updated no longer exists (someone deleted it): the dispatcher posts a new one instead."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True)
+
+
 class PlatformPort(Protocol):
     name: str
 
@@ -27,7 +34,8 @@ class PlatformPort(Protocol):
     async def post_card(self, channel_id: str, card: str, context: dict[str, Any], *, pin: bool = False) -> str:
         """Post a card to the channel; return the message id for later updates."""
 
-    async def update_card(self, channel_id: str, message_id: str, card: str, context: dict[str, Any]) -> None: ...
+    async def update_card(self, channel_id: str, message_id: str, card: str, context: dict[str, Any]) -> None:
+        """Replace a posted card's content; raise MessageGone if the message has been deleted."""
 
     async def direct_message(self, member: Member, card: str, context: dict[str, Any]) -> None: ...
 

@@ -19,7 +19,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.slack import PLATFORM
 from adapters.slack.cards import CardRenderer
 from bot.partnership import Member
-from bot.ports import DeliveryError
+from bot.ports import DeliveryError, MessageGone
 
 log = logging.getLogger("rapidreview.slack")
 
@@ -153,7 +153,12 @@ class SlackPort:
 
     async def update_card(self, channel_id: str, message_id: str, card: str, context: dict[str, Any]) -> None:
         msg = self.cards.message(card, context)
-        await call("chat.update", self.client.chat_update(channel=channel_id, ts=message_id, link_names=False, **msg))
+        try:
+            await call("chat.update", self.client.chat_update(channel=channel_id, ts=message_id, link_names=False, **msg))
+        except SlackCallError as exc:
+            if exc.error == "message_not_found":
+                raise MessageGone(f"Slack chat.update: {exc.error}") from None
+            raise
         if card == "case_status":
             await self._best_effort("conversations.setTopic", self._set_topic(channel_id, self.cards.topic(context)))
 

@@ -18,7 +18,7 @@ from microsoft_agents.hosting.core import ConnectionManager, OutboundHostValidat
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 from adapters.teams.auth import connector_token
-from bot.ports import DeliveryError
+from bot.ports import DeliveryError, MessageGone
 
 log = logging.getLogger("rapidreview.teams")
 TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -31,6 +31,9 @@ def delivery_error(exc: BaseException, what: str) -> DeliveryError:
             return DeliveryError(f"Bot Connector throttled {what}", retry_after=_retry_after(exc.headers))
         if exc.status >= 500 or exc.status in (401, 403, 408):
             return DeliveryError(f"Bot Connector {what} failed ({exc.status})")
+        if exc.status == 404 and what == "update":
+            # Our reading: updating a message someone deleted is answered 404; a new card is posted instead.
+            return MessageGone(f"Bot Connector {what} found no such message (404)")
         return DeliveryError(f"Bot Connector rejected {what} ({exc.status})", permanent=True)
     return DeliveryError(f"Bot Connector {what} failed ({type(exc).__name__})")
 

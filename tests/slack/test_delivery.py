@@ -142,3 +142,21 @@ async def test_rate_limit_without_retry_after_still_backs_off(port, fake_slack):
     with pytest.raises(DeliveryError) as exc:
         await port.archive_channel(fake_slack.add_channel("rr-2026-011"))
     assert exc.value.retry_after == 30.0 and not exc.value.permanent
+
+
+async def test_a_deleted_status_card_is_posted_again_and_pinned_and_later_updates_edit_the_new_one(slack):
+    await _open_case(slack)
+    channel = next(iter(slack.fake.channels))
+    [pinned] = [key for key in slack.fake.pins if key[0] == channel]
+    del slack.fake.messages[pinned]  # someone deleted the pinned status card
+    slack.fake.pins.discard(pinned)
+    for text in ("sin 2026-09-07", "triage notifiable"):
+        status, reply = await slack.slack.command(BU, text, channel=channel)
+        assert status == 200 and "Which case" not in reply["text"], reply
+        await slack.settle()
+    assert await _pending(slack) == [] and not [e for e in await slack.outbox() if e.status == "dead"]
+    [new_pin] = [key for key in slack.fake.pins if key[0] == channel]
+    assert new_pin != pinned
+    # the first change found the card gone and posted a new one; the second edited that one
+    assert slack.fake.of("chat.update")[-1].params["ts"] == new_pin[1]
+    assert [c.response["error"] for c in slack.fake.of("chat.update", ok=False)] == ["message_not_found"]  # no retries

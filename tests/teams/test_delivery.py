@@ -104,3 +104,18 @@ async def test_without_graph_each_case_is_a_thread_in_the_configured_channel(db,
     finally:
         await bot.session.close()
         await runner.cleanup()
+
+
+def test_updating_a_deleted_message_asks_the_outbox_for_a_new_card_while_other_404s_stay_dead_letters():
+    from unittest.mock import Mock
+
+    import aiohttp
+
+    from adapters.teams.connector import delivery_error
+    from bot.ports import MessageGone
+
+    def not_found() -> aiohttp.ClientResponseError:
+        return aiohttp.ClientResponseError(Mock(real_url="https://smba.example/"), (), status=404, headers={})
+    assert isinstance(delivery_error(not_found(), "update"), MessageGone)
+    sent = delivery_error(not_found(), "send")
+    assert sent.permanent and not isinstance(sent, MessageGone)
