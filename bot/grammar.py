@@ -184,8 +184,16 @@ def _sin(w: _Words):
         w.done()
         return "not-met", {}
     d = w.date("the date the SIN was submitted")
+    reason = w.text("reason", "why the recorded date is being corrected", required=False)
     w.done()
-    return None, {"date": d}
+    return None, {"date": d, "reason": reason}
+
+
+def _aware(w: _Words):
+    d = w.date("the date the council became aware")
+    reason = w.text("reason", "why the recorded date is being corrected", required=False)
+    w.done()
+    return None, {"date": d, "reason": reason}
 
 
 def _optional_date(what: str):
@@ -407,9 +415,10 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("status", "status [case]", "where the case stands and what is due", "status", _none),
     Spec("list", "list [page=N]", "the open cases, 20 at a time, with each one's stage and next deadline", "list page=2",
          _list, needs_case=False),
-    Spec("aware", "aware DATE", "record when the council became aware (starts the 5-working-day SIN clock)", "aware 2026-12-18",
-         _one_date("the date the council became aware")),
-    Spec("sin", "sin DATE | sin not-met", "record the SIN submission (starts the 15-working-day clock) or that criteria are not met",
+    Spec("aware", 'aware DATE [reason="…"]', "record when the council became aware (starts the 5-working-day SIN "
+                                             'clock); correct it later with reason="…"', "aware 2026-12-18", _aware),
+    Spec("sin", 'sin DATE [reason="…"] | sin not-met', "record the SIN submission (starts the 15-working-day clock) or "
+                                                       'that criteria are not met; correct the date later with reason="…"',
          "sin 2026-12-22", _sin),
     Spec("informed", "informed [DATE]", "record that the Executive, Chair and Scrutineer were informed", "informed 2026-12-21",
          _optional_date("the date they were informed")),

@@ -40,6 +40,9 @@ def _rows(sources: Iterable[S], key: str, targets: Iterable[S] | None, step: Ste
 
 GATHERING = (S.INFO_GATHERING, S.LOCAL_REVIEW)
 RR_ACTIVE = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING)
+# A rapid review under way, from the SIN to the partners' approval.
+RR_RUNNING = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.PACK_CIRCULATED,
+              S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT, S.APPROVED)
 POST_APPROVAL = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL, S.PANEL_RESPONDED, S.RESPONSE_SHARED, S.LEARNING_AND_ACTIONS)
 AWAITING = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL)
 # The report's narrative and criteria can be written from the initial case discussion until approval.
@@ -54,6 +57,9 @@ TABLE: tuple[Transition, ...] = tuple(
     + _rows([S.REFERRAL_RECEIVED], "aware", [S.SIN_DECISION, S.NOTIFICATION_ONLY], intake.aware)
     + _rows([S.NOTIFICATION_ONLY], "aware", [S.SIN_DECISION], intake.aware)
     + _rows([S.SIN_DECISION], "sin", [S.RR_INITIATED], intake.sin, intake.guard_sin)
+    # Corrections of a mistyped date, while the deadlines it drives still matter (until approval).
+    + _rows([S.SIN_DECISION, *RR_RUNNING], "aware", None, intake.correct_aware)
+    + _rows(RR_RUNNING, "sin", None, intake.correct_sin)
     + _rows([S.SIN_DECISION], "sin not-met", [S.LOCAL_CONSIDERATION], intake.sin_not_met)
     + _rows([S.RR_INITIATED], "informed", [S.SPRG_TRIAGE], intake.informed)
     + _rows([S.SIN_DECISION, S.SPRG_TRIAGE], "informed", None, intake.informed)

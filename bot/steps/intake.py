@@ -8,7 +8,7 @@ from bot.context import Ctx
 from bot.effects import archive_channel, direct_message, notice
 from bot.partnership import Role
 from bot.states import CaseState
-from bot.steps.common import human, open_case_channel
+from bot.steps.common import guard_text, human, open_case_channel
 from storage.models import Case
 
 NOTIFY_ONLY_KINDS = ("lac_death", "care_leaver_death")
@@ -207,3 +207,47 @@ async def close(ctx: Ctx) -> CaseState:
         ctx.emit(notice(ctx.case.code, f"{ctx.case.code} / {ctx.case.pseudonym} is closed. The channel will be archived."))
         ctx.emit(archive_channel(ctx.case.code))
     return CaseState.CLOSED
+
+
+# -- corrections: a mistyped date is put right, with a reason, and every deadline follows it -------------
+async def correct_aware(ctx: Ctx) -> CaseState | None:
+    """`aware DATE reason="…"` after the awareness date was recorded: the SIN and rapid review clocks move."""
+    c, new = ctx.case, ctx.args["date"]
+    _not_future(ctx, new, "aware")
+    if c.sin_submitted_on is not None and new > c.sin_submitted_on:
+        ctx.refuse(f"The council cannot have become aware on {new.isoformat()}, after the SIN was submitted "
+                   f"({c.sin_submitted_on.isoformat()}). If the SIN date is wrong too, correct it first with `sin`.")
+    _correct(ctx, "la_aware_on", "aware", "the date the council became aware", "la_aware_corrected")
+    return None
+
+
+async def correct_sin(ctx: Ctx) -> CaseState | None:
+    """`sin DATE reason="…"` once the SIN is recorded: the 15-working-day rapid review clock moves."""
+    c, new = ctx.case, ctx.args["date"]
+    if c.sin_submitted_on is None:
+        ctx.refuse("No SIN submission is recorded for this case, so there is no date to correct.")
+    why = guard_sin(ctx)
+    if why:
+        ctx.refuse(why)
+    _correct(ctx, "sin_submitted_on", "sin", "the date the SIN was submitted", "sin_corrected")
+    return None
+
+
+def _correct(ctx: Ctx, field: str, verb: str, what: str, action: str) -> None:
+    c, new, reason = ctx.case, ctx.args["date"], ctx.args.get("reason")
+    old = getattr(c, field)
+    if old == new:
+        ctx.refuse(f"{what[0].upper()}{what[1:]} is already recorded as {human(new)}: nothing to correct.")
+    if not reason:
+        ctx.refuse(f"{c.code} already has {what} ({old.isoformat()}). To correct it, say why, for example: "
+                   f'{verb} {new.isoformat()} reason="the referral was logged with the wrong date"')
+    guard_text(ctx, reason, "reason")
+    setattr(c, field, new)
+    ctx.audit(action, **{"from": old.isoformat(), "to": new.isoformat(), "reason": reason})
+    due = "; ".join(f"{d.label} {human(d.due)}" for d in case_deadlines(c, ctx.cal, ctx.partnership.timescales)
+                    if not d.met)
+    # The reason stays in the audit trail: the channel is told what changed, not why (it is free text).
+    text = (f"{what[0].upper()}{what[1:]} was corrected from {human(old)} to {human(new)}. Deadlines and reminders "
+            f"now follow the new date{': ' + due if due else ''}.")
+    ctx.emit(notice(c.code, text))
+    ctx.say(text)
