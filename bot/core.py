@@ -22,7 +22,7 @@ from bot.context import Ctx, Invocation, Refusal
 from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
 from bot.grammar import Command, ParseError, help_text, parse
 from bot.partnership import Member, Partnership, Role
-from bot.roles import allowed_roles, allowed_verbs, describe_roles, may_run
+from bot.roles import allowed_roles, allowed_verbs, describe_roles, may_run, permission_key
 from bot.states import STATE_LABELS, CaseState
 from bot.views import case_view, status_text
 from bot.steps.decision import repeated_approval
@@ -83,7 +83,7 @@ class Core:
         if not may_run(member, cmd.verb, cmd.option):
             return await self._refuse_access(inv, member, cmd, cmd.case_code or inv.case_code,
                                              f"Only the {describe_roles(allowed_roles(cmd.verb, cmd.option))} can run "
-                                             f"`{cmd.verb}`. Your role{'s are' if len(member.roles) > 1 else ' is'}: "
+                                             f"`{permission_key(cmd.verb, cmd.option)}`. Your role{'s are' if len(member.roles) > 1 else ' is'}: "
                                              f"{', '.join(r.value.replace('_', ' ') for r in member.roles)}.")
         if cmd.verb == "list":
             return await self.list_cases(member, int(cmd.args.get("page") or 1))

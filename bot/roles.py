@@ -53,6 +53,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
+def permission_key(verb: str, option: str | None = None) -> str:
+    """The row of PERMISSIONS that decides this command: `link draft` when that option has its own rule."""
+    return f"{verb} {option}" if option is not None and f"{verb} {option}" in PERMISSIONS else verb
+
+
 def allowed_roles(verb: str, option: str | None = None) -> frozenset[Role]:
     if option is not None and f"{verb} {option}" in PERMISSIONS:
         return PERMISSIONS[f"{verb} {option}"]
