@@ -25,7 +25,7 @@ from bot.partnership import Member, Partnership, Role
 from bot.roles import allowed_roles, allowed_verbs, describe_roles, may_run, permission_key
 from bot.states import STATE_LABELS, CaseState
 from bot.views import case_view, status_text
-from bot.steps.decision import repeated_approval
+from bot.steps.decision import approval_context, repeated_approval
 from storage.db import Database
 from storage.models import AgencyRequest, Case, ChannelLink, InboundReceipt, OutboxEffect
 
@@ -126,7 +126,8 @@ class Core:
                 return None
             f = await load_case_file(s, case, only=("versions", "decisions"))
             text = repeated_approval(f, partner.value, member.key, cmd.args.get("version"))
-        return Reply(True, text, code) if text else None
+        # The card as it stands comes with the answer, so a platform showing cards need not look it up again.
+        return Reply(True, text, code, ("executive_approval", approval_context(f))) if text else None
 
     async def list_cases(self, member: Member, page: int = 1) -> Reply:
         """Open cases, oldest first, LIST_PAGE at a time: three statements and deadlines worked out for one

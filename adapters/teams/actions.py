@@ -124,6 +124,8 @@ class CardActions:
         ui = self._ui(reply, data)
         if kind == "case_status" and reply.card and reply.card[0] == "case_status":
             return CARD, await self._render("case_status", reply.card[1], inv.member, {**ui, "message": None})
+        if reply.card and reply.card[0] == kind:  # the core answered with this card as it now stands
+            return CARD, await self._render(kind, reply.card[1], inv.member, ui)
         return await self.card(kind, code, data, inv.member, ui)
 
     @staticmethod

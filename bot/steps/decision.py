@@ -14,7 +14,11 @@ from storage.models import ExecutiveDecision, Vote
 
 
 def _approval_context(ctx: Ctx) -> dict:
-    f = ctx.file
+    return approval_context(ctx.file)
+
+
+def approval_context(f: CaseFile) -> dict:
+    """What the executive approval card shows: the version, each partner's decision and the tally."""
     v = f.current_version
     approvals = f.approvals_by_partner()
     against = {d.partner for d in f.disagreements()}

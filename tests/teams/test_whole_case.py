@@ -105,6 +105,7 @@ async def test_a_whole_rapid_review_in_teams(teams, tmp_path):
     for _ in range(2):
         status, r = await t.post(retry)
         assert status == 200 and "You have already approved v2 for Local authority (3 of 3" in banner(r)
+        assert "3 of 3: complete" in all_text(r["value"]) and "Approve v2" not in action_titles(r["value"])
     last = [c for c in t.connector.cards() if "Executive approval of report v2" in all_text(c)][-1]
     assert "3 of 3: complete" in all_text(last)
 
