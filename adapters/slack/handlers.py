@@ -45,6 +45,8 @@ _SCREENED_SUBTYPES = (None, "file_share", "thread_broadcast", "message_changed")
 # How many commands run at once after their acks. Beyond that they queue (cheaply, on a semaphore), so
 # a burst still gets every ack back fast instead of every ack waiting behind everyone's database work.
 COMMAND_SLOTS = 8
+SORRY = ("Something went wrong on the bot's side and your command may not have been completed. Check the case "
+         "status (`/rapidreview status`), try again, or tell the Business Unit.")
 REPLY_TIMEOUT = 10  # seconds per attempt at a response_url; Slack keeps one valid for 30 minutes
 
 
@@ -188,7 +190,11 @@ async def run_command(deps: Deps, body: dict[str, Any]) -> None:
         if key and not await deps.core.first_receipt(PLATFORM, key):
             log.info("dropped a repeated Slack request (command)")
             return
-        msg = await _command_reply(deps, body)
+        try:
+            msg = await _command_reply(deps, body)
+        except Exception as exc:  # noqa: BLE001 (the ack has gone: the person must still hear something)
+            log.warning("a /rapidreview command failed after its ack: %s", type(exc).__name__)
+            msg = {"response_type": "ephemeral", "text": SORRY}
     if msg is not None and body.get("response_url"):
         await send_reply(body["response_url"], msg)
 

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import SlackConfig, handlers, interactions
 from adapters.slack.cards import CardRenderer
 from adapters.slack.handlers import Deps
+from adapters.slack.identity import BotIdentity
 from adapters.slack.port import SlackPort
 
 log = logging.getLogger("rapidreview.slack")
@@ -69,7 +70,12 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
              if config.admin_user_token else None)
     bolt_log = logging.getLogger("rapidreview.slack.bolt")
     bolt_log.addFilter(_SAME_TOKEN_NOTICE)  # one instance: adding it again is a no-op
-    bolt = AsyncApp(client=client, signing_secret=config.signing_secret, process_before_response=True, logger=bolt_log)
+    identity = BotIdentity(client)
+    # Bolt gets a client without a token plus our `authorize` (auth.test on first use, retried, then kept)
+    # instead of its own single-team check; it copies this client per request and sets the token we return.
+    bolt_client = AsyncWebClient(base_url=config.api_url, timeout=WEB_API_TIMEOUT)
+    bolt = AsyncApp(client=bolt_client, authorize=identity.for_bolt(), signing_secret=config.signing_secret,
+                    process_before_response=True, logger=bolt_log)
     deps = Deps(rt.core, rt.partnership, cards, client, admin)
     handlers.register(bolt, deps)
     interactions.register(bolt, deps)
