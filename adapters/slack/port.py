@@ -73,6 +73,7 @@ class SlackPort:
         self.client, self.cards = client, cards
         self._dm: dict[str, str] = {}  # Slack user id -> DM channel id (conversations.open is idempotent anyway)
         self._topics: dict[str, str] = {}  # channel id -> last topic set, so setTopic runs only on a change
+        self._pinned: set[tuple[str, str]] = set()  # (channel, ts) of status cards Slack confirmed pinned
 
     # -- channels -------------------------------------------------------------------------------
     async def open_channel(self, case_code: str, name: str, topic: str) -> str:
@@ -124,13 +125,31 @@ class SlackPort:
         except SlackCallError as exc:
             if exc.error not in _ALREADY:
                 raise
-            # One person already in the channel fails the whole batch: invite one by one instead.
-            for user in users if len(users) > 1 else ():
+            if len(users) == 1:
+                return
+            # One person already in the channel fails the whole batch (often: an earlier attempt's answer was
+            # lost). Invite the rest in one call: one by one, a retry cost a call per person, every one of
+            # which had to succeed again, so under a flaky API the retries never got through.
+            present = await self._members(channel_id)
+            missing = [u for u in users if u not in present]
+            if missing:
                 try:
-                    await call("conversations.invite", self.client.conversations_invite(channel=channel_id, users=user))
-                except SlackCallError as one:
-                    if one.error not in _ALREADY:
+                    await call("conversations.invite",
+                               self.client.conversations_invite(channel=channel_id, users=",".join(missing)))
+                except SlackCallError as again:
+                    if again.error not in _ALREADY:
                         raise
+
+    async def _members(self, channel_id: str) -> set[str]:
+        found: set[str] = set()
+        cursor = None
+        while True:
+            page = await call("conversations.members", self.client.conversations_members(
+                channel=channel_id, limit=200, **({"cursor": cursor} if cursor else {})))
+            found.update(page.get("members") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return found
 
     async def archive_channel(self, channel_id: str) -> None:
         try:
@@ -146,7 +165,7 @@ class SlackPort:
         ts = posted["ts"]
         # The post succeeded: a failure below must not make the dispatcher post the card a second time.
         if pin:
-            await self._best_effort("pins.add", self.client.pins_add(channel=channel_id, timestamp=ts))
+            await self._pin(channel_id, ts)
         if card == "case_status":
             await self._best_effort("conversations.setTopic", self._set_topic(channel_id, self.cards.topic(context)))
         return ts
@@ -160,6 +179,8 @@ class SlackPort:
                 raise MessageGone(f"Slack chat.update: {exc.error}") from None
             raise
         if card == "case_status":
+            if (channel_id, message_id) not in self._pinned:  # a pin that failed when the card was posted
+                await self._pin(channel_id, message_id)
             await self._best_effort("conversations.setTopic", self._set_topic(channel_id, self.cards.topic(context)))
 
     async def direct_message(self, member: Member, card: str, context: dict[str, Any]) -> None:
@@ -173,6 +194,17 @@ class SlackPort:
             channel = self._dm[member.slack_user_id] = opened["channel"]["id"]
         msg = self.cards.message(card, context)
         await call("chat.postMessage", self.client.chat_postMessage(channel=channel, **msg, **_NO_PREVIEWS))
+
+    async def _pin(self, channel_id: str, ts: str) -> None:
+        """Pin the status card, best effort: a failure is tried again at the card's next update, never by
+        posting the card again. After a restart that costs one `already_pinned` answer per channel."""
+        try:
+            await call("pins.add", self.client.pins_add(channel=channel_id, timestamp=ts))
+        except SlackCallError as exc:
+            if exc.error != "already_pinned":
+                log.warning("pins.add failed (%s); the card itself was delivered", exc)
+                return
+        self._pinned.add((channel_id, ts))
 
     @staticmethod
     async def _best_effort(method: str, pending: Awaitable[Any]) -> None:

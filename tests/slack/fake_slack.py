@@ -232,6 +232,16 @@ class FakeSlack:
             return {"ok": False, "error": "name_taken"}
         return {"ok": True, "channel": self._channel_obj(self.add_channel(name, private=_flag(p.get("is_private")) is True))}
 
+    def m_conversations_members(self, p, _t):  # noqa: ANN001
+        c = self._member_channel(p.get("channel"))
+        if isinstance(c, str):
+            return {"ok": False, "error": c}
+        everyone = sorted(c["members"])
+        start = int((p.get("cursor") or "next_0").removeprefix("next_"))
+        limit = int(p.get("limit") or 100)
+        nxt = f"next_{start + limit}" if start + limit < len(everyone) else ""
+        return {"ok": True, "members": everyone[start:start + limit], "response_metadata": {"next_cursor": nxt}}
+
     def m_conversations_list(self, p, _t):  # noqa: ANN001
         types = set((p.get("types") or "public_channel").split(","))
         mine = [cid for cid, c in self.channels.items() if BOT_USER in c["members"]
