@@ -184,7 +184,13 @@ class TeamsAgent:
             reply = await self._watch(inv, text)
         else:
             reply = await self.core.handle(inv)
-        await self._reply(context, reply, member)
+        try:
+            await self._reply(context, reply, member)
+        except Exception as exc:
+            # The work is done and committed: SORRY ("may not have been completed") would invite the person to
+            # type it again (a second action, a second line of enquiry). Send the answer once more, as plain text.
+            log_failure("a reply", exc)
+            await self._say(context, reply.text)
 
     async def _watch(self, inv: Invocation, text: str) -> Reply:
         """`watch rr-2026-001 "Name One" "Name Two"`: names the PII guard looks for in that case's channel."""

@@ -37,6 +37,8 @@ class TeamsPort:
     def __init__(self, cfg: TeamsConfig, refs: ConversationRefs, connector: Connector, partnership: Partnership,
                  graph: GraphClient | None = None):
         self.cfg, self.refs, self.connector, self.p, self.graph = cfg, refs, connector, partnership, graph
+        # An invitation being retried -> what Graph has confirmed so far: ("team" | "channel", Entra object id).
+        self._invited: dict[tuple[str, tuple[str, ...]], set[tuple[str, str]]] = {}
 
     # -- where to send ---------------------------------------------------------------------------------
     async def _service(self, tenant: str | None = None) -> tuple[str, str | None]:
@@ -106,20 +108,29 @@ class TeamsPort:
     async def invite(self, channel_id: str, members: list[Member]) -> None:
         if self.graph is None or THREAD_MARK in channel_id:
             return  # a thread lives in a channel whose membership is managed in Teams, not by the bot
+        # Graph calls already answered are not made again when the outbox retries this invitation: with two
+        # calls per person, a retry that started over had to get every one of them through at once.
+        batch = (channel_id, tuple(sorted(m.teams_user_id for m in members if m.teams_user_id)))
+        done = self._invited.setdefault(batch, set())
         for m in members:
             if not m.teams_user_id:
                 log.warning("Teams: member %s has no teams_user_id, so was not added to the case channel", m.key)
                 continue
             tenant = self._foreign_tenant(m)
+            if ("channel", m.teams_user_id) in done:
+                continue
             try:
-                if tenant is None:
+                if tenant is None and ("team", m.teams_user_id) not in done:
                     await self.graph.add_team_member(self.cfg.team_id, m.teams_user_id, None)
+                    done.add(("team", m.teams_user_id))
                 await self.graph.add_channel_member(self.cfg.team_id, channel_id, m.teams_user_id, tenant)
+                done.add(("channel", m.teams_user_id))
             except GraphError as exc:
                 if exc.retryable:
                     raise graph_delivery_error(exc) from None
                 # One person Graph will not add (e.g. a guest account missing) must not hold up the case.
                 log.warning("Teams: could not add member %s to the case channel (%s)", m.key, exc)
+        del self._invited[batch]
 
     async def post_card(self, channel_id: str, card: str, context: dict[str, Any], *, pin: bool = False) -> str:
         # Teams has no pinning API for bots: the status card is the first post of the channel instead.

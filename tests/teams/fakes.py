@@ -111,7 +111,7 @@ class FakeBotConnector:
         return f"http://127.0.0.1:{self.server.port}/uk/"
 
     async def _record(self, request: web.Request) -> Any:
-        body = await request.json() if request.can_read_body else None
+        body = await request.json() if request.body_exists else None  # body_exists: still true once a middleware read it
         self.calls.append(Call(request.method, request.path, body, request.headers.get("Authorization")))
         return body
 
@@ -229,7 +229,7 @@ class FakeGraph:
         return f"http://127.0.0.1:{self.server.port}/v1.0"
 
     async def _enter(self, request: web.Request) -> tuple[Any, web.Response | None]:
-        body = await request.json() if request.can_read_body else None
+        body = await request.json() if request.body_exists else None  # body_exists: still true once a middleware read it
         self.calls.append(Call(request.method, request.path_qs, body, request.headers.get("Authorization")))
         if not (request.headers.get("Authorization") or "").startswith("Bearer ") or \
                 len(request.headers["Authorization"]) <= len("Bearer "):
