@@ -40,9 +40,10 @@ def _rows(sources: Iterable[S], key: str, targets: Iterable[S] | None, step: Ste
 
 GATHERING = (S.INFO_GATHERING, S.LOCAL_REVIEW)
 RR_ACTIVE = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING)
-# A rapid review under way, from the SIN to the partners' approval.
+# A rapid review under way, from the SIN until the report goes to the executive leads: a report version
+# carries both dates, so once one is up for approval a correction would leave it saying something else.
 RR_RUNNING = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.PACK_CIRCULATED,
-              S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT, S.APPROVED)
+              S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING)
 POST_APPROVAL = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL, S.PANEL_RESPONDED, S.RESPONSE_SHARED, S.LEARNING_AND_ACTIONS)
 AWAITING = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL)
 # The report's narrative and criteria can be written from the initial case discussion until approval.
@@ -57,7 +58,8 @@ TABLE: tuple[Transition, ...] = tuple(
     + _rows([S.REFERRAL_RECEIVED], "aware", [S.SIN_DECISION, S.NOTIFICATION_ONLY], intake.aware)
     + _rows([S.NOTIFICATION_ONLY], "aware", [S.SIN_DECISION], intake.aware)
     + _rows([S.SIN_DECISION], "sin", [S.RR_INITIATED], intake.sin, intake.guard_sin)
-    # Corrections of a mistyped date, while the deadlines it drives still matter (until approval).
+    # Corrections of a mistyped date, while the deadlines it drives still matter (until the report is sent
+    # to the executive leads).
     + _rows([S.SIN_DECISION, *RR_RUNNING], "aware", None, intake.correct_aware)
     + _rows(RR_RUNNING, "sin", None, intake.correct_sin)
     + _rows([S.SIN_DECISION], "sin not-met", [S.LOCAL_CONSIDERATION], intake.sin_not_met)

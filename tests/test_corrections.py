@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from storage.models import Reminder
+from storage.models import AgencyRequest, Reminder
 from tests.driver import Driver
-from tests.scenarios import to_gathering
+from tests.scenarios import to_approval, to_gathering
 
 
 async def _deadlines(d: Driver) -> dict[str, str]:
@@ -35,11 +35,20 @@ async def test_a_mistyped_sin_date_is_corrected_with_a_reason_and_the_rapid_revi
     assert "corrected from Mon 7 Sep 2026 to Tue 8 Sep 2026" in r.text
     after = await _deadlines(d)
     assert after["rapid_review_due"] == "2026-09-29" and after["sin_due"] == before["sin_due"]
+    # the five agencies' returns were due on the date the old SIN gave them: they move with it, and are told
+    async with d.core.db.read() as s:
+        dues = {r.agency_key: r.due_on for r in (await s.execute(select(AgencyRequest))).scalars()}
+    assert set(dues.values()) == {date(2026, 9, 18)} and "Agency returns now due: " in r.text
+    told = [e.payload["member"] for e in await d.outbox()
+            if e.kind == "direct_message" and "return is now due Fri 18 Sep 2026" in str(e.payload)]
+    assert sorted(told) == sorted(f"lead_{a}" for a in ("police", "health", "social_care", "education", "ambulance"))
+    assert len(await d.audit("agency_due_moved")) == 5
     assert await _pending_reminders(d) != reminders  # reminders were recomputed from the new date
     [entry] = await d.audit("sin_corrected")
     assert entry.detail == {"from": "2026-09-07", "to": "2026-09-08",
                             "reason": "the SIN went on Tuesday; Monday was the draft"}
-    notices = [e.payload for e in await d.outbox() if e.payload.get("card") == "notice" and "corrected" in str(e.payload)]
+    notices = [e.payload for e in await d.outbox() if e.kind == "post_card" and e.payload.get("card") == "notice"
+               and "corrected" in str(e.payload)]
     assert len(notices) == 1 and "Monday was the draft" not in str(notices[0])  # the reason stays in the audit
     assert await d.state() == "INFO_GATHERING"
 
@@ -67,12 +76,11 @@ async def test_only_the_business_unit_corrects_and_a_reason_that_identifies_anyo
     assert (await _deadlines(d))["rapid_review_due"] == "2026-09-28" and not await d.audit("sin_corrected")
 
 
-async def test_a_correction_is_not_offered_once_the_report_is_with_the_panel(core, clock):
+async def test_no_correction_once_the_report_is_with_the_executive_leads(core, clock):
+    """A report version carries both dates and approvals bind to it: a correction would leave it wrong."""
     d = Driver(core, clock)
-    await to_gathering(d)
-    d.on(date(2026, 9, 10))
-    async with d.core.db.transaction() as s:  # jump ahead: the case is with the Panel
-        case = await s.merge(await d.case())
-        case.state = "SUBMITTED_TO_PANEL"
-    r = await d.refused("bu_officer", 'sin 2026-09-08 reason="typo"')
-    assert "sin" in r.text and "corrected" not in r.text
+    await to_approval(d)
+    for text in ('sin 2026-09-08 reason="typo"', 'aware 2026-08-31 reason="typo"'):
+        r = await d.refused("bu_officer", text)
+        assert "corrected" not in r.text and await d.state() == "EXEC_APPROVAL"
+    assert not await d.audit("sin_corrected") and not await d.audit("la_aware_corrected")

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 from slack_bolt.app.async_app import AsyncApp
@@ -185,18 +185,35 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
 
 async def run_command(deps: Deps, body: dict[str, Any]) -> None:
     """A command's work, after its ack: drop a replayed request, run it, answer through response_url."""
-    async with deps.background.command_slots:
-        key = None if _verb(body) in READ_ONLY_VERBS else receipt_key(body)
-        if key and not await deps.core.first_receipt(PLATFORM, key):
-            log.info("dropped a repeated Slack request (command)")
-            return
-        try:
-            msg = await _command_reply(deps, body)
-        except Exception as exc:  # noqa: BLE001 (the ack has gone: the person must still hear something)
-            log.warning("a /rapidreview command failed after its ack: %s", type(exc).__name__)
-            msg = {"response_type": "ephemeral", "text": SORRY}
+    msg = await _open_new_case_form(deps, body)  # before queueing: its trigger_id expires 3 s after the click
+    if msg is False:
+        async with deps.background.command_slots:
+            try:
+                key = None if _verb(body) in READ_ONLY_VERBS else receipt_key(body)
+                if key and not await deps.core.first_receipt(PLATFORM, key):
+                    log.info("dropped a repeated Slack request (command)")
+                    return
+                msg = await _command_reply(deps, body)
+            except Exception as exc:  # noqa: BLE001 (the ack has gone: the person must still hear something)
+                log.warning("a /rapidreview command failed after its ack: %s", type(exc).__name__)
+                msg = {"response_type": "ephemeral", "text": SORRY}
     if msg is not None and body.get("response_url"):
         await send_reply(body["response_url"], msg)
+
+
+async def _open_new_case_form(deps: Deps, body: dict[str, Any]) -> dict[str, Any] | None | Literal[False]:
+    """A bare `new` from someone allowed to open a case: open the form (None), or say why it could not be
+    opened (a reply). False for anything else. Opening a form changes nothing, so a replay needs no receipt."""
+    member = deps.partnership.by_slack_id(body.get("user_id", ""))
+    if (body.get("text") or "").strip().lower() != "new" or member is None or not may_run(member, "new"):
+        return False
+    try:
+        await deps.client.views_open(trigger_id=body["trigger_id"], view=forms.new_case_view())
+        return None
+    except (SlackClientError, KeyError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
+        log.warning("views.open for the new-case form failed: %s", type(exc).__name__)
+        return {"response_type": "ephemeral", "text": 'The form could not be opened. Type the command instead, for '
+                                                      'example: /rapidreview new pseudonym="Child V" aware=2026-12-18'}
 
 
 def _verb(body: dict[str, Any]) -> str:
@@ -204,8 +221,8 @@ def _verb(body: dict[str, Any]) -> str:
     return words[0].lower() if words else "help"
 
 
-async def _command_reply(deps: Deps, body: dict[str, Any]) -> dict[str, Any] | None:
-    """What to tell the person, or None when a form was opened instead."""
+async def _command_reply(deps: Deps, body: dict[str, Any]) -> dict[str, Any]:
+    """What to tell the person."""
     core, p = deps.core, deps.partnership
     user, channel = body.get("user_id", ""), body.get("channel_id") or ""
     member = p.by_slack_id(user)
@@ -214,16 +231,7 @@ async def _command_reply(deps: Deps, body: dict[str, Any]) -> dict[str, Any] | N
     code = await core.case_for_channel(PLATFORM, channel) if channel else None
     inv = dict(platform=PLATFORM, platform_user=user, member=member, case_code=code, private=private)
     if text.lower() == "new":
-        if member is not None and may_run(member, "new"):
-            try:  # the trigger_id is good for 3 seconds from the click, and we acked within milliseconds
-                await deps.client.views_open(trigger_id=body["trigger_id"], view=forms.new_case_view())
-                return None
-            except (SlackClientError, KeyError, asyncio.TimeoutError, aiohttp.ClientError) as exc:
-                log.warning("views.open for the new-case form failed: %s", type(exc).__name__)
-                return {"response_type": "ephemeral",
-                        "text": 'The form could not be opened. Type the command instead, for example: '
-                                '/rapidreview new pseudonym="Child V" aware=2026-12-18'}
-        # Not allowed: the core refuses and audits it exactly as it would the typed command.
+        # Not allowed to open a case (those who are got the form): refused and audited as the typed command is.
         reply = await core.handle(Invocation(**inv, command=Command("new", None, {})))
     elif text.split()[0].lower() == "watch":
         reply = await _watch(core, Invocation(**inv), text)

@@ -70,7 +70,7 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
              if config.admin_user_token else None)
     bolt_log = logging.getLogger("rapidreview.slack.bolt")
     bolt_log.addFilter(_SAME_TOKEN_NOTICE)  # one instance: adding it again is a no-op
-    identity = BotIdentity(client)
+    identity = BotIdentity(config.bot_token, config.api_url)
     # Bolt gets a client without a token plus our `authorize` (auth.test on first use, retried, then kept)
     # instead of its own single-team check; it copies this client per request and sets the token we return.
     bolt_client = AsyncWebClient(base_url=config.api_url, timeout=WEB_API_TIMEOUT)

@@ -16,12 +16,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger("rapidreview.slack")
-PAUSES = (0.2, 0.5)  # seconds between attempts: three tries stay well inside Slack's 3-second ack window
+PAUSES = (0.2, 0.5)  # seconds between attempts
+ATTEMPT_TIMEOUT = 0.6  # seconds: three attempts and the pauses stay inside Slack's 3-second ack window
 
 
 class BotIdentity:
-    def __init__(self, client: AsyncWebClient):
-        self.client = client
+    def __init__(self, token: str, api_url: str):
+        # Its own client: the delivery client waits 15 s per call and retries by itself, far too long here.
+        self.client = AsyncWebClient(token=token, base_url=api_url, timeout=ATTEMPT_TIMEOUT, retry_handlers=[])
         self.result: AuthorizeResult | None = None
         self._lock = asyncio.Lock()
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.clock import case_deadlines
+from bot.calendar import london_date
+from bot.clock import agency_return_due, case_deadlines
 from bot.context import Ctx
 from bot.effects import archive_channel, direct_message, notice
 from bot.partnership import Role
@@ -217,23 +218,45 @@ async def correct_aware(ctx: Ctx) -> CaseState | None:
     if c.sin_submitted_on is not None and new > c.sin_submitted_on:
         ctx.refuse(f"The council cannot have become aware on {new.isoformat()}, after the SIN was submitted "
                    f"({c.sin_submitted_on.isoformat()}). If the SIN date is wrong too, correct it first with `sin`.")
-    _correct(ctx, "la_aware_on", "aware", "the date the council became aware", "la_aware_corrected")
+    text = _correct(ctx, "la_aware_on", "aware", "the date the council became aware", "la_aware_corrected")
+    ctx.emit(notice(c.code, text))
+    ctx.say(text)
     return None
 
 
 async def correct_sin(ctx: Ctx) -> CaseState | None:
-    """`sin DATE reason="…"` once the SIN is recorded: the 15-working-day rapid review clock moves."""
-    c, new = ctx.case, ctx.args["date"]
+    """`sin DATE reason="…"` once the SIN is recorded: the 15-working-day rapid review clock moves, and so do
+    the outstanding agency returns still due on the date the old SIN gave them (a date set by hand stays)."""
+    c, new, p = ctx.case, ctx.args["date"], ctx.partnership
     if c.sin_submitted_on is None:
         ctx.refuse("No SIN submission is recorded for this case, so there is no date to correct.")
     why = guard_sin(ctx)
     if why:
         ctx.refuse(why)
-    _correct(ctx, "sin_submitted_on", "sin", "the date the SIN was submitted", "sin_corrected")
+    pending = [(r, london_date(r.requested_at)) for r in ctx.file.outstanding]
+    by_old_sin = {r.id: agency_return_due(c, asked, ctx.cal, p.timescales) for r, asked in pending}
+    text = _correct(ctx, "sin_submitted_on", "sin", "the date the SIN was submitted", "sin_corrected")
+    moved = []
+    for r, asked in pending:
+        due = agency_return_due(c, asked, ctx.cal, p.timescales)
+        if r.due_on == by_old_sin[r.id] and due != r.due_on:
+            r.due_on = due
+            moved.append(r)
+            ctx.audit("agency_due_moved", agency=r.agency_key, due_on=due)
+    if moved:
+        text += " Agency returns now due: " + "; ".join(f"{p.agency(r.agency_key).name} {human(r.due_on)}" for r in moved) + "."
+        for r in moved:
+            for key in (m.key for m in p.members if m.agency == r.agency_key and m.has(Role.AGENCY_LEAD)):
+                ctx.emit(direct_message(c.code, key, "notice", {
+                    "case_code": c.code, "text": f"{c.code}: the SIN date was corrected, so your agency's return is "
+                                                 f"now due {human(r.due_on)}."}))
+    ctx.emit(notice(c.code, text))
+    ctx.say(text)
     return None
 
 
-def _correct(ctx: Ctx, field: str, verb: str, what: str, action: str) -> None:
+def _correct(ctx: Ctx, field: str, verb: str, what: str, action: str) -> str:
+    """Check and record the corrected date; returns what the channel is told."""
     c, new, reason = ctx.case, ctx.args["date"], ctx.args.get("reason")
     old = getattr(c, field)
     if old == new:
@@ -247,7 +270,5 @@ def _correct(ctx: Ctx, field: str, verb: str, what: str, action: str) -> None:
     due = "; ".join(f"{d.label} {human(d.due)}" for d in case_deadlines(c, ctx.cal, ctx.partnership.timescales)
                     if not d.met)
     # The reason stays in the audit trail: the channel is told what changed, not why (it is free text).
-    text = (f"{what[0].upper()}{what[1:]} was corrected from {human(old)} to {human(new)}. Deadlines and reminders "
+    return (f"{what[0].upper()}{what[1:]} was corrected from {human(old)} to {human(new)}. Deadlines and reminders "
             f"now follow the new date{': ' + due if due else ''}.")
-    ctx.emit(notice(c.code, text))
-    ctx.say(text)
