@@ -27,6 +27,11 @@ async def to_approval(d: Driver) -> None:
     """Returns in, pack out, meeting, views, recommendation, report v1 sent to the executive leads."""
     await to_gathering(d)
     await returns_in(d, date(2026, 9, 16))
+    await pack_to_report(d)
+
+
+async def pack_to_report(d: Driver) -> None:
+    """With every return in: pack out, meeting on Mon 21 Sep, views, recommendation, report v1 sent."""
     await d.ok("bu_officer", "pack")
     d.on(date(2026, 9, 21))
     await d.ok("sprg_chair", "meeting rrm 2026-09-21")

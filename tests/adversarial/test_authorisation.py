@@ -12,6 +12,7 @@ from sqlalchemy import select
 from storage.models import AgencyRequest, ExecutiveDecision
 from tests.adversarial.conftest import audit_actions
 from tests.driver import Driver
+from tests.scenarios import pack_to_report, returns_in
 
 CODE = "rr-2026-001"
 
@@ -88,16 +89,8 @@ async def _slack_to_approval(h) -> str:  # noqa: ANN001
     channel = await _slack_gathering(h)
     d = Driver(h.rt.core, h.clock, platform="slack")
     d.case_code = CODE
-    d.on(date(2026, 9, 16))
-    for key in ("police", "health", "social_care", "education", "ambulance"):
-        await d.ok(f"lead_{key}", "return")
-    await d.ok("bu_officer", "pack")
-    d.on(date(2026, 9, 21))
-    await d.ok("sprg_chair", "meeting rrm 2026-09-21")
-    for key in ("sprg_police", "sprg_health", "sprg_education", "sprg_social_care"):
-        await d.ok(key, 'vote lcspr reason="multi-agency learning about information sharing"')
-    await d.ok("sprg_chair", 'recommend lcspr reason="multi-agency learning"')
-    await d.ok("bu_officer", "report")
+    await returns_in(d, date(2026, 9, 16))
+    await pack_to_report(d)
     await h.settle()
     return channel
 

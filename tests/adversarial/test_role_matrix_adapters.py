@@ -54,6 +54,7 @@ from bot.states import CaseState
 from storage.models import AuditEvent
 from tests.driver import Driver
 from tests.report.conftest import RETURNS
+from tests.scenarios import pack_to_report
 from tests.teams.conftest import APP_ID, GENERAL, HOME_TENANT
 from tests.teams.test_auth import secured  # noqa: F401  (fixture: Teams with signed JWTs)
 from tests.test_roles import EXPECTED
@@ -300,13 +301,7 @@ async def to_approval(d: Driver, police_return: dict | None = None) -> None:
             assert r.ok, r.text
         else:
             await d.ok(f"lead_{key}", "return")
-    await d.ok("bu_officer", "pack")
-    d.on(date(2026, 9, 21))
-    await d.ok("sprg_chair", "meeting rrm 2026-09-21")
-    for key in ("sprg_police", "sprg_health", "sprg_education", "sprg_social_care"):
-        await d.ok(key, 'vote lcspr reason="multi-agency learning about information sharing"')
-    await d.ok("sprg_chair", 'recommend lcspr reason="multi-agency learning"')
-    await d.ok("bu_officer", "report")
+    await pack_to_report(d)
     assert await d.state() == "EXEC_APPROVAL"
 
 
