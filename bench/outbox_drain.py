@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import insert, text
 
-from bot.fake_platform import FakePlatform
+from tests.fakes.platform import FakePlatform
 from bot.outbox import Dispatcher
 from bot.partnership import load_partnership
 from bot.settings import DEFAULT_PARTNERSHIP

@@ -22,12 +22,12 @@ MEMBER = "U0FIC0004"
 
 
 async def _bench(url: str, partnership: str) -> dict:
-    import bot.app
+    import server.app
     from bot.context import Invocation
     from bot.settings import Settings
     from storage.models import ChannelLink
 
-    rt = bot.app.build_runtime(Settings(database_url=url, partnership=partnership, tick_seconds=3600))
+    rt = server.app.build_runtime(Settings(database_url=url, partnership=partnership, tick_seconds=3600))
     ids = await seed_cases(rt.db, CASES, REQUESTS)
     async with rt.db.transaction() as s:
         await s.execute(insert(ChannelLink), [{"case_id": ids[len(ids) // 2], "platform": "slack",

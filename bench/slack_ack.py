@@ -1,5 +1,5 @@
 """Slack ack latency: signed `/rapidreview status` from a case channel, posted over HTTP to the real bot
-(`python -m bot.cli serve`, a subprocess) with 1,000 cases and 10,000 agency requests in the database, at
+(`python -m server.cli serve`, a subprocess) with 1,000 cases and 10,000 agency requests in the database, at
 concurrency 1 and 20; p50/p99 to the HTTP response. Baselines in the same run, each its own process: a bare
 Bolt AsyncApp (process_before_response=True) whose handler only acks, and a bare aiohttp handler that reads
 the body and answers 200. Targets: p50 <= 3 ms at concurrency 1; p99 <= 2x bare Bolt's at concurrency 20."""
@@ -152,7 +152,7 @@ async def _run(db_url: str, partnership: str) -> dict:
         for name, args, extra in (
             ("bare_aiohttp", ["-m", "bench._bare_servers", "aiohttp"], {}),
             ("bare_bolt", ["-m", "bench._bare_servers", "bolt"], {}),
-            ("rapidreview_serve", ["-m", "bot.cli", "serve"], {"RAPIDREVIEW_DATABASE_URL": db_url,
+            ("rapidreview_serve", ["-m", "server.cli", "serve"], {"RAPIDREVIEW_DATABASE_URL": db_url,
                                                                "RAPIDREVIEW_TICK_SECONDS": "3600",
                                                                "RAPIDREVIEW_PARTNERSHIP": partnership}),
         ):

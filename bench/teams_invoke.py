@@ -1,5 +1,5 @@
 """Teams invoke latency: an Action.Execute `approve` invoke POSTed to /api/messages of the real bot
-(`python -m bot.cli serve`, TEAMS_ANONYMOUS=true on loopback) at concurrency 20, against a bare Agents SDK
+(`python -m server.cli serve`, TEAMS_ANONYMOUS=true on loopback) at concurrency 20, against a bare Agents SDK
 app (same anonymous configuration and CloudAdapter) answering a fixed card. Target: p99 <= 2x the bare app's.
 
 The database holds 1,000 cases (10,000 agency requests), one of them at EXEC_APPROVAL with report v1; the
@@ -103,7 +103,7 @@ async def _run(db_url: str, partnership: str, code: str) -> dict:
     try:
         for name, args, extra in (
             ("bare_agents_sdk", ["-m", "bench._bare_servers", "agents"], {}),
-            ("rapidreview_serve", ["-m", "bot.cli", "serve"], {"RAPIDREVIEW_DATABASE_URL": db_url,
+            ("rapidreview_serve", ["-m", "server.cli", "serve"], {"RAPIDREVIEW_DATABASE_URL": db_url,
                                                                "RAPIDREVIEW_TICK_SECONDS": "3600",
                                                                "RAPIDREVIEW_PARTNERSHIP": partnership}),
         ):

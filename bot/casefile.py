@@ -29,9 +29,6 @@ class CaseFile:
     def outstanding(self) -> list[AgencyRequest]:
         return [r for r in self.requests if AgencyState(r.state) in AGENCY_OUTSTANDING]
 
-    @property
-    def all_returns_in(self) -> bool:
-        return all(AgencyState(r.state) in AGENCY_COMPLETE for r in self.requests)
 
     @property
     def current_version(self) -> ReportVersion | None:

@@ -86,3 +86,23 @@ class Ctx:
     @staticmethod
     def refuse(message: str, *, access: bool = False, pii: bool = False) -> NoReturn:
         raise Refusal(message, access=access, pii=pii)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the person who asked is told (ephemeral in Slack, a private reply in Teams)."""
+
+    ok: bool
+    text: str
+    case_code: str | None = None
+    card: tuple[str, dict[str, Any]] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The PII guard's verdict on a channel message: whether to hide it, and what kinds were found."""
+
+    blocked: bool
+    kinds: frozenset[str]
+    description: str = ""

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from bot import audit, lifecycle, pii, reminders
 from bot.calendar import WorkingDayCalendar, london_date
 from bot.casefile import load_case_file
-from bot.clock import case_deadlines
-from bot.context import Ctx, Invocation, Refusal
+from bot.deadlines import case_deadlines
+from bot.context import Ctx, Invocation, Refusal, Reply, Screening
 from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
 from bot.grammar import Command, ParseError, help_text, parse
 from bot.partnership import Member, Partnership, Role
@@ -39,26 +39,6 @@ _CASE_FOR_CHANNEL = select(Case.code).join(ChannelLink, ChannelLink.case_id == C
 LIST_PAGE = 20  # `list` shows this many open cases at a time (a chat message, read on a phone)
 
 
-@dataclass(frozen=True)
-class Reply:
-    """What the person who asked is told (ephemeral in Slack, a private reply in Teams)."""
-
-    ok: bool
-    text: str
-    case_code: str | None = None
-    card: tuple[str, dict[str, Any]] | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Screening:
-    """The PII guard's verdict on a channel message: whether to hide it, and what kinds were found."""
-
-    blocked: bool
-    kinds: frozenset[str]
-    description: str = ""
-
-
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -72,7 +52,7 @@ class Core:
     # -- entry point -------------------------------------------------------------------------------
     async def handle(self, inv: Invocation) -> Reply:
         try:
-            cmd = inv.command or parse(_strip_mention(inv.text or ""))
+            cmd = inv.command or parse((inv.text or "").strip())
         except ParseError as exc:
             return Reply(False, str(exc))
         member = inv.member
@@ -360,10 +340,3 @@ class Core:
 
 def _only_agency_lead(m: Member) -> bool:
     return m.has(Role.AGENCY_LEAD) and not any(m.has(r) for r in Role if r != Role.AGENCY_LEAD)
-
-
-def _strip_mention(text: str) -> str:
-    """Teams sends `<at>RapidReview</at> status`; Slack's slash command text has no prefix."""
-    import re
-
-    return re.sub(r"^\s*(<at>[^<]*</at>\s*)+", "", text).strip()

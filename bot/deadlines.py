@@ -1,22 +1,116 @@
-"""The statutory deadline set of a case, computed from whichever clock anchors are known (domain §2.1).
+"""A case's deadlines: the one engine, built from the partnership's timescales and the working-day calendar.
 
-Pure functions: every date comes from a `WorkingDayCalendar`, so the counting convention and the bank
-holidays are decided in one place.
+The bot (status, reminders, the report) and the command line (`rapidreview deadlines`) both ask this module,
+with the same partnership file and the same calendar, so they can never disagree (domain §2.1, §2.2).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.calendar import LONDON, WorkingDayCalendar, at_london_time, format_human
+from bot.calendar import LONDON, MonthsLater, WorkingDayCalendar, at_london_time, format_human
+from bot.partnership import ReminderPolicy, Timescales
+from bot.states import RR_CLOCK_RUNNING, CaseState
+from storage.models import Case
 
-SIN_WORKING_DAYS = 5  # [G] from la_aware_date; the report to the partners has the same deadline
-RAPID_REVIEW_WORKING_DAYS = 15  # [G/L] from sin_submitted_date, not from the SIN due date (AS-08)
-LCSPR_PUBLICATION_MONTHS = 6  # [G/U] from the decision to initiate
-PANEL_COPY_WORKING_DAYS_BEFORE = 7  # [U] report to the Panel, SoS and Ofsted before publication
-REMINDER_TIME = time(9, 0)  # London wall-clock time, across BST changes (§4.2 rule 8)
 
+def calendar_for(timescales: Timescales, holidays_file: Path | str | None = None) -> WorkingDayCalendar:
+    """The partnership's working-day calendar: its counting convention, plus any one-off bank holidays."""
+    kw = {"count_anchor_as_day_one": timescales.count_anchor_as_day_one}
+    if holidays_file:
+        return WorkingDayCalendar.from_override_file(holidays_file, **kw)
+    return WorkingDayCalendar(**kw)
+
+
+# -- the clocks, each from its anchor ----------------------------------------------------------------------
+def sin_due(cal: WorkingDayCalendar, ts: Timescales, aware: date) -> date:
+    """The SIN (and the report to the partners) is due k working days after the LA became aware [S]."""
+    return cal.add_working_days(aware, ts.sin_working_days)
+
+
+def rapid_review_due(cal: WorkingDayCalendar, ts: Timescales, sin_submitted: date) -> date:
+    """From the date the SIN was sent, not from its due date (AS-08) [G/L]."""
+    return cal.add_working_days(sin_submitted, ts.rapid_review_working_days)
+
+
+def lcspr_publication_due(cal: WorkingDayCalendar, ts: Timescales, decided: date) -> MonthsLater:
+    return cal.add_calendar_months(decided, ts.lcspr_publication_months)
+
+
+def panel_copy_due(cal: WorkingDayCalendar, ts: Timescales, publication_planned: date) -> date:
+    return cal.working_days_before(publication_planned, ts.panel_copy_working_days_before_publication)
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str
+    label: str
+    due: date
+    met: bool = False
+    note: str | None = None
+
+    def as_dict(self, today: date) -> dict:
+        return {"key": self.key, "label": self.label, "date": self.due.isoformat(), "human": format_human(self.due),
+                "met": self.met, "overdue": (not self.met) and today > self.due, "note": self.note}
+
+
+def case_deadlines(case: Case, cal: WorkingDayCalendar, ts: Timescales) -> list[Deadline]:
+    """Every deadline the case's anchors give, in order of the lifecycle (met ones included)."""
+    state = CaseState(case.state)
+    out: list[Deadline] = []
+    if case.la_aware_on:
+        due = sin_due(cal, ts, case.la_aware_on)
+        if state == CaseState.NOTIFICATION_ONLY or case.kind in ("care_leaver_death", "lac_death") and not case.sin_submitted_on:
+            out.append(Deadline("notification_due", "Secretary of State and Ofsted notified", due,
+                                met=case.sos_notified_on is not None))
+        if state != CaseState.NOTIFICATION_ONLY:
+            late = cal.working_days_late(due, case.sin_submitted_on) if case.sin_submitted_on else 0
+            note = f"SIN submitted {late} working day{'s' if late != 1 else ''} late" if late else None
+            out.append(Deadline("sin_due", "SIN to the Panel", due, met=case.sin_submitted_on is not None, note=note))
+            out.append(Deadline("partners_informed_due", "Safeguarding partners informed", due,
+                                met=case.partnership_informed_on is not None))
+    if case.sin_submitted_on and case.track == "rapid_review" and state not in (CaseState.SIN_WITHDRAWN,):
+        rr_due = rapid_review_due(cal, ts, case.sin_submitted_on)
+        out.append(Deadline("rapid_review_due", "Rapid review to the Panel", rr_due,
+                            met=case.rr_submitted_on is not None or state not in RR_CLOCK_RUNNING))
+    if case.track == "local_review" and case.triaged_on:
+        out.append(Deadline("local_review_due", "Local review complete",
+                            cal.add_working_days(case.triaged_on, ts.local_review_working_days),
+                            met=state == CaseState.CLOSED))
+    if case.rr_submitted_on and state in (CaseState.SUBMITTED_TO_PANEL, CaseState.AWAITING_PANEL):
+        out.append(Deadline("panel_chase", "Chase the Panel if no response",
+                            cal.add_working_days(case.rr_submitted_on, ts.panel_chase_working_days)))
+    if case.panel_response_on and state in (CaseState.PANEL_RESPONDED, CaseState.NATIONAL_REVIEW):
+        out.append(Deadline("response_shared_due", "Panel response shared",
+                            cal.add_working_days(case.panel_response_on, ts.response_share_working_days)))
+    if case.lcspr_decided_on:
+        pub = lcspr_publication_due(cal, ts, case.lcspr_decided_on)
+        out.append(Deadline("lcspr_publication_due", "LCSPR published", pub.date,
+                            met=case.lcspr_published_on is not None, note=pub.warning))
+    if case.lcspr_publication_planned_on:
+        out.append(Deadline("panel_copy_due", "LCSPR copy to the Panel, Secretary of State and Ofsted",
+                            panel_copy_due(cal, ts, case.lcspr_publication_planned_on),
+                            met=case.lcspr_published_on is not None))
+    return out
+
+
+def agency_return_due(case: Case, requested_on: date, cal: WorkingDayCalendar, ts: Timescales) -> date:
+    """Returns are due k working days after the SIN (domain §2.2 S5); without a SIN, after the request."""
+    anchor = case.sin_submitted_on or requested_on
+    due = cal.add_working_days(anchor, ts.agency_return_working_days)
+    if due < requested_on:  # a request made after the usual date still gets a little time
+        due = cal.add_working_days(requested_on, 2)
+    return due
+
+
+def working_days_left(cal: WorkingDayCalendar, today: date, due: date) -> int:
+    """Working days after today up to and including the due date (AS-13: Thu 24 Sep → 2 left)."""
+    return cal.working_days_late(today, due)
+
+
+# -- the command line's form: deadlines from bare anchor dates (`rapidreview deadlines`) -------------------------
 _LABELS = {
     "sin_due": "SIN due",
     "partners_informed_due": "Safeguarding partners informed due",
@@ -33,12 +127,13 @@ def reminder_kind(offset: int) -> str:
 
 def compute_deadlines(
     cal: WorkingDayCalendar,
+    ts: Timescales,
+    policy: ReminderPolicy,
     *,
     aware: date | None = None,
     sin_submitted: date | None = None,
     lcspr_decided: date | None = None,
     publication_planned: date | None = None,
-    reminder_offsets: Iterable[int] = (3, 1, 0),
 ) -> dict[str, Any]:
     """The deadlines that follow from the given anchors; keys for missing anchors are left out.
 
@@ -47,26 +142,27 @@ def compute_deadlines(
     """
     out: dict[str, Any] = {}
     if aware is not None:
-        sin_due = cal.add_working_days(aware, SIN_WORKING_DAYS)
-        out["sin_due"] = sin_due
-        out["partners_informed_due"] = sin_due
+        due = sin_due(cal, ts, aware)
+        out["sin_due"] = due
+        out["partners_informed_due"] = due
         if sin_submitted is not None:
-            out["sin_late_working_days"] = cal.working_days_late(sin_due, sin_submitted)
+            out["sin_late_working_days"] = cal.working_days_late(due, sin_submitted)
     if sin_submitted is not None:
-        rr_due = cal.add_working_days(sin_submitted, RAPID_REVIEW_WORKING_DAYS)
+        rr_due = rapid_review_due(cal, ts, sin_submitted)
         out["rapid_review_due"] = rr_due
         reminders = []
-        for offset in reminder_offsets:
+        at = time.fromisoformat(policy.time)
+        for offset in policy.rapid_review_due:
             day = cal.working_days_before(rr_due, offset)
-            reminders.append({"kind": reminder_kind(offset), "at": at_london_time(day, REMINDER_TIME)})
+            reminders.append({"kind": reminder_kind(offset), "at": at_london_time(day, at)})
         out["rapid_review_reminders"] = sorted(reminders, key=lambda r: r["at"])
     if lcspr_decided is not None:
-        publication = cal.add_calendar_months(lcspr_decided, LCSPR_PUBLICATION_MONTHS)
+        publication = lcspr_publication_due(cal, ts, lcspr_decided)
         out["lcspr_publication_due"] = publication.date
         if publication.warning is not None:
             out["lcspr_publication_warning"] = publication.warning
     if publication_planned is not None:
-        out["panel_copy_due"] = cal.working_days_before(publication_planned, PANEL_COPY_WORKING_DAYS_BEFORE)
+        out["panel_copy_due"] = panel_copy_due(cal, ts, publication_planned)
     return out
 
 

@@ -451,7 +451,7 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("notified", "notified DATE", "record the Secretary of State / Ofsted notification", "notified 2026-04-08",
          _one_date("the date of notification")),
     Spec("close", 'close [reason="..."]', "close the case", "close", _close),
-    # The report (issue 7): narrative sections, the criteria tables, and links to the documents.
+    # The report: narrative sections, the criteria tables, and links to the documents.
     Spec("section", 'section summary|lived-experience|practice-episodes|learning|rationale|sin-ref|period "..."',
          "write a part of the report (it goes into the next version)", 'section summary "What is known so far ..."', _section),
     Spec("criterion", 'criterion a|b|c|d|national-a|national-b|national-c met|not-met|uncertain reason="..."',

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
-from bot import report_steps
+from bot.steps import report as report_steps
 from bot.context import Ctx
 from bot.states import CaseState as S
 from bot.steps import decision, gathering, intake, learning, panel
@@ -109,7 +109,7 @@ TABLE: tuple[Transition, ...] = tuple(
             learning.action_done)
     + [t for step in ("decided", "reviewer", "planned", "published")
        for t in _rows((S.APPROVED, *POST_APPROVAL), f"lcspr {step}", None, learning.lcspr)]
-    # The report (issue 7): narrative sections, criteria answers, links to documents, the decision to publish.
+    # The report: narrative sections, criteria answers, links to documents, the decision to publish.
     + _rows(REPORT_EDITING, "section", None, report_steps.section)
     + _rows(REPORT_EDITING, "criterion", None, report_steps.criterion)
     + _rows(REPORT_LINKS, "link", None, report_steps.link)

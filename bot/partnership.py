@@ -74,7 +74,6 @@ class Timescales(_Strict):
     sin_working_days: int = Field(default=5, ge=1, le=30)
     rapid_review_working_days: int = Field(default=15, ge=1, le=60)
     agency_return_working_days: int = Field(default=8, ge=1, le=30)
-    triage_working_days: int = Field(default=2, ge=0, le=15)
     local_review_working_days: int = Field(default=60, ge=1, le=260)
     panel_chase_working_days: int = Field(default=15, ge=1, le=60)
     response_share_working_days: int = Field(default=2, ge=0, le=20)

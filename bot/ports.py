@@ -1,6 +1,8 @@
 """The port the core speaks to platforms through. Adapters (Slack, Teams, sandbox) implement it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import Any, Protocol
 
 from bot.partnership import Member
@@ -40,3 +42,13 @@ class PlatformPort(Protocol):
     async def direct_message(self, member: Member, card: str, context: dict[str, Any]) -> None: ...
 
     async def archive_channel(self, channel_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class AdapterStatus:
+    """What an adapter's `setup()` reports: whether it is on, and why (for the start-up block)."""
+
+    name: str
+    configured: bool
+    reason: str
+    port: PlatformPort | None = None

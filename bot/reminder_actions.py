@@ -9,14 +9,14 @@ from sqlalchemy import select
 from bot import audit, reminders as rem
 from bot.calendar import at_london_time, format_human, london_date
 from bot.casefile import load_case_file
-from bot.context import Invocation
+from bot.context import Invocation, Reply
 from bot.effects import direct_message
 from bot.grammar import Command
 from bot.partnership import Role
 from storage.models import Case, OutboxEffect, Reminder, ReminderPreference
 
-if TYPE_CHECKING:
-    from bot.core import Core, Reply
+if TYPE_CHECKING:  # for the annotation only: the core calls this module
+    from bot.core import Core
 
 ACTIONS = ("done", "snooze", "not_mine")
 # Reminders that stop only when the thing itself is done: pressing Done cannot silence them.
@@ -26,9 +26,7 @@ _SELF_CLEARING = {
 }
 
 
-async def reminder_action(core: "Core", inv: Invocation, reminder_id: int, action: str) -> "Reply":
-    from bot.core import Reply
-
+async def reminder_action(core: "Core", inv: Invocation, reminder_id: int, action: str) -> Reply:
     member = inv.member
     if member is None:
         return await core.refuse_stranger(inv, f"reminder {action}", inv.case_code)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar import WorkingDayCalendar, at_london_time, format_human, london_date
 from bot.casefile import CaseFile
-from bot.clock import case_deadlines
+from bot.deadlines import case_deadlines
 from bot.partnership import Partnership, Role
 from bot.states import AGENCY_OUTSTANDING, RR_CLOCK_RUNNING, AgencyState, CaseState, StatutoryPartnerKeys
 from storage.models import Reminder, ReminderPreference
@@ -151,7 +151,7 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> l
     if open_actions:
         # The Practice and Learning Sub Group's monthly progress digest (first working day of each month),
         # until the month after the last open action is due. Counts, numbers and owners only.
-        from bot.briefing import monthly_digest_days, progress_text
+        from bot.report.briefing import monthly_digest_days, progress_text
 
         subgroup = pl.keys(Role.LEARNING_SUBGROUP) or bu
         for on in monthly_digest_days(cal, today, max(a.due_on for a in open_actions)):

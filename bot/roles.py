@@ -42,7 +42,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "action done": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP, R.AGENCY_LEAD}),
     "lcspr": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
     "close": frozenset({R.BUSINESS_UNIT}),
-    # The report (issue 7). Links: the report only to those entitled to it (bot/report_files.py).
+    # The report. Links: the report only to those entitled to it (bot/report/files.py).
     "section": _CASE_RUNNERS,
     "criterion": _CASE_RUNNERS,
     "link": frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR, R.EXECUTIVE_LEAD, R.INDEPENDENT_SCRUTINEER}),

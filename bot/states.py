@@ -69,13 +69,6 @@ STATE_LABELS: dict[CaseState, str] = {
 }
 
 
-class CaseKind(StrEnum):
-    DEATH = "death"
-    SERIOUS_HARM = "serious_harm"
-    LAC_DEATH = "lac_death"
-    CARE_LEAVER_DEATH = "care_leaver_death"
-
-
 class AgencyState(StrEnum):
     NOT_REQUESTED = "NOT_REQUESTED"
     REQUESTED = "REQUESTED"

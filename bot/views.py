@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.calendar import WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
-from bot.clock import case_deadlines
+from bot.deadlines import case_deadlines
 from bot.partnership import Partnership
 from bot.states import (AGENCY_LABELS, AGENCY_OUTSTANDING, SHARING_RECIPIENTS, STATE_LABELS, AgencyState, CaseState,
                         StatutoryPartnerKeys)

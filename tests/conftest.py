@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from bot.calendar import WorkingDayCalendar, at_london_time
 from bot.core import Core
-from bot.fake_platform import FakePlatform
+from tests.fakes.platform import FakePlatform
 from bot.outbox import Dispatcher
 from bot.partnership import load_partnership
 from bot.settings import DEFAULT_PARTNERSHIP

@@ -59,12 +59,12 @@ async def test_the_cli_verifies_and_reports(core, clock, db):
     d = Driver(core, clock)
     await to_approval(d)
     env = {**os.environ, "RAPIDREVIEW_DATABASE_URL": db.url}
-    ok = subprocess.run([sys.executable, "-m", "bot.cli", "audit", "verify"], env=env, cwd=ROOT, capture_output=True,
+    ok = subprocess.run([sys.executable, "-m", "server.cli", "audit", "verify"], env=env, cwd=ROOT, capture_output=True,
                         text=True, timeout=60)
     assert ok.returncode == 0 and "audit trail intact" in ok.stdout
     async with db.transaction() as s:
         last = (await s.execute(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))).scalar()
         await s.execute(update(AuditEvent).where(AuditEvent.seq == last - 1).values(action="tampered"))
-    bad = subprocess.run([sys.executable, "-m", "bot.cli", "audit", "verify"], env=env, cwd=ROOT, capture_output=True,
+    bad = subprocess.run([sys.executable, "-m", "server.cli", "audit", "verify"], env=env, cwd=ROOT, capture_output=True,
                          text=True, timeout=60)
     assert bad.returncode == 1 and f"BROKEN at record {last - 1}" in bad.stdout

@@ -22,9 +22,11 @@ from bot.calendar import (
     parse_iso_date,
 )
 from bot.deadlines import compute_deadlines, deadline_lines, deadlines_json
+from bot.partnership import ReminderPolicy, Timescales
 
 CAL = WorkingDayCalendar()
 DAY_ONE = WorkingDayCalendar(count_anchor_as_day_one=True)
+TS, REMIND = Timescales(), ReminderPolicy()  # the domain's defaults
 
 
 def d(text: str) -> date:
@@ -85,7 +87,7 @@ def test_weekends_are_not_working_days():
 # --- §6 acceptance scenarios ------------------------------------------------------------------------
 
 def test_as01_aware_mon_14_dec_2026_sin_and_partners_due_mon_21_dec():
-    deadlines = compute_deadlines(CAL, aware=d("Mon 14 Dec 2026"))
+    deadlines = compute_deadlines(CAL, TS, REMIND, aware=d("Mon 14 Dec 2026"))
     assert deadlines == {"sin_due": d("Mon 21 Dec 2026"), "partners_informed_due": d("Mon 21 Dec 2026")}
 
 
@@ -110,7 +112,7 @@ def test_as07b_aware_on_saturday_sin_due_fri_5_jun_2026():
 
 
 def test_as08_late_sin_is_one_working_day_late_and_the_rr_clock_runs_from_actual_submission():
-    deadlines = compute_deadlines(CAL, aware=d("Mon 2 Nov 2026"), sin_submitted=d("Tue 10 Nov 2026"))
+    deadlines = compute_deadlines(CAL, TS, REMIND, aware=d("Mon 2 Nov 2026"), sin_submitted=d("Tue 10 Nov 2026"))
     assert deadlines["sin_due"] == d("Mon 9 Nov 2026")
     assert deadlines["sin_late_working_days"] == 1
     assert deadlines["rapid_review_due"] == d("Tue 1 Dec 2026")
@@ -162,7 +164,7 @@ def test_counting_the_anchor_as_day_one_changes_nothing_when_the_anchor_is_not_a
 
 
 def test_deadlines_follow_the_day_one_convention_too():
-    deadlines = compute_deadlines(DAY_ONE, aware=d("Mon 2 Nov 2026"), sin_submitted=d("Tue 10 Nov 2026"))
+    deadlines = compute_deadlines(DAY_ONE, TS, REMIND, aware=d("Mon 2 Nov 2026"), sin_submitted=d("Tue 10 Nov 2026"))
     assert deadlines["sin_due"] == d("Fri 6 Nov 2026")
     assert deadlines["sin_late_working_days"] == 2
     assert deadlines["rapid_review_due"] == d("Mon 30 Nov 2026")
@@ -179,7 +181,7 @@ def test_negative_working_days_are_refused():
 
 def test_the_panel_copy_is_due_the_7th_working_day_strictly_before_publication():
     assert CAL.working_days_before(d("Fri 26 Feb 2027"), 7) == d("Wed 17 Feb 2027")
-    deadlines = compute_deadlines(CAL, publication_planned=d("Fri 26 Feb 2027"))
+    deadlines = compute_deadlines(CAL, TS, REMIND, publication_planned=d("Fri 26 Feb 2027"))
     assert deadlines == {"panel_copy_due": d("Wed 17 Feb 2027")}
 
 
@@ -222,10 +224,10 @@ def test_six_months_landing_on_christmas_day_warns_with_christmas_eve():
 
 
 def test_lcspr_publication_deadline_and_warning_in_the_deadline_set():
-    deadlines = compute_deadlines(CAL, lcspr_decided=d("Mon 31 Aug 2026"))
+    deadlines = compute_deadlines(CAL, TS, REMIND, lcspr_decided=d("Mon 31 Aug 2026"))
     assert set(deadlines) == {"lcspr_publication_due", "lcspr_publication_warning"}
     assert deadlines["lcspr_publication_due"] == d("Sun 28 Feb 2027")
-    assert set(compute_deadlines(CAL, lcspr_decided=d("Tue 31 Aug 2027"))) == {"lcspr_publication_due"}
+    assert set(compute_deadlines(CAL, TS, REMIND, lcspr_decided=d("Tue 31 Aug 2027"))) == {"lcspr_publication_due"}
 
 
 # --- London time (§4.2 rules 3 and 8) ---------------------------------------------------------------
@@ -254,7 +256,7 @@ def test_nine_oclock_london_is_0900z_in_winter_and_0800z_in_summer():
 
 
 def test_rapid_review_reminders_stay_at_0900_london_across_the_start_of_bst_on_29_mar_2026():
-    deadlines = compute_deadlines(CAL, sin_submitted=d("Tue 10 Mar 2026"))
+    deadlines = compute_deadlines(CAL, TS, REMIND, sin_submitted=d("Tue 10 Mar 2026"))
     assert deadlines["rapid_review_due"] == d("Tue 31 Mar 2026")
     assert deadlines["rapid_review_reminders"] == [
         {"kind": "rapid_review_due_in_3_wd", "at": datetime(2026, 3, 26, 9, 0, tzinfo=UTC)},
@@ -267,7 +269,7 @@ def test_rapid_review_reminders_stay_at_0900_london_across_the_start_of_bst_on_2
 
 
 def test_rapid_review_reminders_stay_at_0900_london_across_the_end_of_bst_on_25_oct_2026():
-    deadlines = compute_deadlines(CAL, sin_submitted=d("Tue 6 Oct 2026"))
+    deadlines = compute_deadlines(CAL, TS, REMIND, sin_submitted=d("Tue 6 Oct 2026"))
     assert deadlines["rapid_review_due"] == d("Tue 27 Oct 2026")
     assert [r["at"] for r in deadlines["rapid_review_reminders"]] == [
         datetime(2026, 10, 22, 8, 0, tzinfo=UTC),
@@ -280,7 +282,7 @@ def test_rapid_review_reminders_stay_at_0900_london_across_the_end_of_bst_on_25_
 
 
 def test_reminders_skip_christmas_and_fall_on_working_days():
-    deadlines = compute_deadlines(CAL, sin_submitted=d("Wed 9 Dec 2026"))
+    deadlines = compute_deadlines(CAL, TS, REMIND, sin_submitted=d("Wed 9 Dec 2026"))
     assert deadlines["rapid_review_due"] == d("Mon 4 Jan 2027")
     days = [london_date(r["at"]) for r in deadlines["rapid_review_reminders"]]
     assert days == [d("Tue 29 Dec 2026"), d("Thu 31 Dec 2026"), d("Mon 4 Jan 2027")]
@@ -295,7 +297,7 @@ def test_human_dates_look_like_tue_29_dec_2026_without_zero_padding():
 
 
 def test_human_lines_for_a_full_deadline_set():
-    lines = deadline_lines(compute_deadlines(CAL, aware=d("Fri 18 Dec 2026"), sin_submitted=d("Tue 29 Dec 2026")))
+    lines = deadline_lines(compute_deadlines(CAL, TS, REMIND, aware=d("Fri 18 Dec 2026"), sin_submitted=d("Tue 29 Dec 2026")))
     assert lines[0] == "SIN due: Tue 29 Dec 2026"
     assert "SIN submitted on time" in lines
     assert any(line.startswith("Rapid review due: ") for line in lines)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli_dates
+from server.cli import dates as cli_dates
 from bot.calendar import WorkingDayCalendar
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,7 @@ def run_cli(*argv: str, stdin: str = "", env: dict[str, str] | None = None) -> s
     """The real entry point in a fresh process, as an operator or a script would run it."""
     environment = {k: v for k, v in os.environ.items() if k != "RAPIDREVIEW_HOLIDAYS_FILE"} | (env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *argv],
+        [sys.executable, "-m", "server.cli", *argv],
         input=stdin, capture_output=True, text=True, cwd=ROOT, env=environment, timeout=60,
     )
 
@@ -269,7 +269,7 @@ def test_a_bad_override_file_from_the_environment_is_an_input_error(rapidreview,
     assert_input_error(status, out, err, "RAPIDREVIEW_HOLIDAYS_FILE", "2027-06-31", "entry 2")
 
 
-# --- the real entry point (`python -m bot.cli`) -----------------------------------------------------
+# --- the real entry point (`python -m server.cli`) -----------------------------------------------------
 
 def test_entry_point_deadlines_json():
     done = run_cli("deadlines", "--aware", "2026-12-18", "--json")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.fake_platform import FakePlatform
+from tests.fakes.platform import FakePlatform
 from bot.outbox import Dispatcher
 from storage.models import ChannelLink, OutboxEffect
 from tests.driver import Driver

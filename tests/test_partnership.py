@@ -82,7 +82,7 @@ def test_serve_with_a_broken_file_fails_at_start_up_without_a_traceback(tmp_path
     path.write_text(BROKEN)
     env = {**os.environ, "RAPIDREVIEW_PARTNERSHIP": str(path),
            "RAPIDREVIEW_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"}
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=ROOT, capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

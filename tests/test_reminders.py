@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.calendar import WorkingDayCalendar, at_london_time
 from bot.context import Invocation
 from bot.core import Core
-from bot.fake_platform import FakePlatform
+from tests.fakes.platform import FakePlatform
 from bot.outbox import Dispatcher
 from bot.ports import DeliveryError
 from bot.ticker import Ticker

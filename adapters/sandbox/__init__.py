@@ -30,9 +30,9 @@ def prepare_settings(settings, env: Mapping[str, str] | None = None):  # noqa: A
     return settings.model_copy(update={"database_url": DEFAULT_DATABASE_URL})
 
 
-def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, ANN201 (bot.app.Runtime, AdapterStatus)
+def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, ANN201 (server.app.Runtime, AdapterStatus)
     """Register the page, its API and the case board; return the port the outbox delivers through."""
-    from bot.app import AdapterStatus
+    from bot.ports import AdapterStatus
 
     decision = decide(env, rt.settings.host)
     if not decision.on:

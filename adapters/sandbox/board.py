@@ -33,7 +33,7 @@ class BoardCase:
     events: list[Event]
 
 
-async def open_cases(rt, today: date) -> list[BoardCase]:  # noqa: ANN001 (bot.app.Runtime)
+async def open_cases(rt, today: date) -> list[BoardCase]:  # noqa: ANN001 (server.app.Runtime)
     """The open cases, soonest next deadline first."""
     async with rt.db.read() as s:
         cases = list((await s.execute(select(Case).where(Case.state != CaseState.CLOSED)

@@ -77,5 +77,3 @@ def decide(env: Mapping[str, str], host: str) -> Decision:
     return Decision(True, "", start)
 
 
-def wanted(env: Mapping[str, str], host: str) -> bool:
-    return decide(env, host).on

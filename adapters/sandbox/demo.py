@@ -93,7 +93,7 @@ async def _to_report(r: _Runner, returns: list[tuple[int, str, str]], meeting: i
     await r.run("sprg_chair", f'recommend {recommendation} reason="the SPRG\'s view after the meeting"')
 
 
-async def fill(rt, today: date, real_now: datetime) -> list[str]:  # noqa: ANN001 (bot.app.Runtime)
+async def fill(rt, today: date, real_now: datetime) -> list[str]:  # noqa: ANN001 (server.app.Runtime)
     """Open the three cases, moving the runtime's clock day by day, and deliver each day's messages
     into a sandbox store of our own: the outbox rows are then marked delivered on their day, and the
     sandbox server rebuilds its channels from them. Returns the case codes."""

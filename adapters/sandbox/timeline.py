@@ -1,7 +1,7 @@
 """One case's dates as a picture (SVG): the statutory clock, agency returns, meetings and executive
 decisions on a day-by-day strip, with weekends and bank holidays shaded and today marked.
 
-Every date comes from the case's records and the core's deadline rules (bot.clock), and whether a day
+Every date comes from the case's records and the core's deadline rules (bot.deadlines), and whether a day
 is a working day from bot.calendar: nothing here counts working days itself. Text is the case code and
 pseudonym, agency and partner names and status words only.
 """
@@ -14,7 +14,7 @@ from html import escape
 
 from bot.calendar import WorkingDayCalendar, format_human, london_date
 from bot.casefile import CaseFile
-from bot.clock import case_deadlines
+from bot.deadlines import case_deadlines
 from bot.partnership import Partnership
 from bot.states import AGENCY_OUTSTANDING, AgencyState
 

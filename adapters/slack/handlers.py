@@ -27,7 +27,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (AsyncConnectionErrorRet
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import PLATFORM, forms
+from adapters.slack import forms
+from adapters.slack.config import PLATFORM
 from adapters.slack.cards import CardRenderer, escape_mrkdwn
 from adapters.slack.port import call
 from bot.context import Invocation

@@ -18,7 +18,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import SlackConfig, handlers, interactions
+from adapters.slack import handlers, interactions
+from adapters.slack.config import SlackConfig
 from adapters.slack.cards import CardRenderer
 from adapters.slack.handlers import Deps
 from adapters.slack.identity import BotIdentity

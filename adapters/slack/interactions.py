@@ -18,7 +18,8 @@ import aiohttp
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 
-from adapters.slack import PLATFORM, forms
+from adapters.slack import forms
+from adapters.slack.config import PLATFORM
 from adapters.slack.cards import escape_mrkdwn
 from adapters.slack.handlers import Deps
 from bot.context import Invocation

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack import PLATFORM
+from adapters.slack.config import PLATFORM
 from adapters.slack.cards import CardRenderer
 from bot.partnership import Member
 from bot.ports import DeliveryError, MessageGone

@@ -17,9 +17,9 @@ NAME = "Teams"
 TEAMS = web.AppKey("teams", dict)  # app[TEAMS]: config, port, agent and adapter, for shutdown and tests
 
 
-def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, ANN201 (bot.app.Runtime, AdapterStatus)
+def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, ANN201 (server.app.Runtime, AdapterStatus)
     """Register /api/messages and return the adapter's status (and port, when configured)."""
-    from bot.app import AdapterStatus
+    from bot.ports import AdapterStatus
 
     try:
         cfg = load(env, rt.settings.host)

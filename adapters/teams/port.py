@@ -50,8 +50,6 @@ class TeamsPort:
         # Not permanent: the first message anyone sends the bot tells us the URL.
         raise DeliveryError("no Bot Connector serviceUrl known yet: nobody has messaged the bot since it was installed")
 
-    def _members_in_home(self) -> list[Member]:
-        return [m for m in self.p.members if m.teams_user_id and self._home(m)]
 
     def _home(self, m: Member) -> bool:
         return not self.cfg.tenant_id or not m.teams_tenant_id or m.teams_tenant_id.lower() == self.cfg.tenant_id.lower()

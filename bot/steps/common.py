@@ -6,7 +6,7 @@ from bot.calendar import format_human
 from bot.context import Ctx
 from bot.effects import invite, open_channel
 from bot.partnership import Role
-from bot.states import STATE_LABELS, CaseState
+
 
 
 def guard_text(ctx: Ctx, text: str | None, what: str) -> None:
@@ -46,5 +46,3 @@ def human(d) -> str:  # noqa: ANN001
     return format_human(d)
 
 
-def state_label(state: CaseState) -> str:
-    return STATE_LABELS[state]

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from bot.casefile import CaseFile
-from bot.clock import case_deadlines, working_days_left
+from bot.deadlines import case_deadlines, working_days_left
 from bot.context import Ctx
 from bot.effects import direct_message, invite, notice, post_card
 from bot.partnership import Role
-from bot.report_steps import create_version, issue_link
+from bot.steps.report import create_version, issue_link
 from bot.states import RECOMMENDATIONS, CaseState, StatutoryPartnerKeys
 from bot.steps.common import guard_text, human
 from bot.views import PARTNER_LABELS
@@ -232,11 +232,11 @@ async def submit(ctx: Ctx) -> CaseState:
 
 
 async def _submission_pack(ctx: Ctx, version):  # noqa: ANN001, ANN202
-    """The final report plus the covering summary, stored with the submission (domain §3.3, issue 7 item 4)."""
+    """The final report plus the covering summary, stored with the submission (domain §3.3)."""
     from sqlalchemy import func, select
 
-    from bot.report import load_parts
-    from bot.report_pack import PACK, new_pack
+    from bot.report.build import load_parts
+    from bot.report.pack import PACK, new_pack
     from storage.models import ReportDocument
 
     c = ctx.case

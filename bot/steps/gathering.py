@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.calendar import LONDON
-from bot.clock import agency_return_due
+from bot.deadlines import agency_return_due
 from bot.agency_return import free_text, validate_return
 from bot.context import Ctx, Refusal
 from bot.effects import direct_message, invite, notice

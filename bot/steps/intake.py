@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.calendar import london_date
-from bot.clock import agency_return_due, case_deadlines
+from bot.deadlines import agency_return_due, case_deadlines
 from bot.context import Ctx
 from bot.effects import archive_channel, direct_message, notice
 from bot.partnership import Role

@@ -17,7 +17,7 @@ async def briefing_done(ctx: Ctx) -> CaseState | None:
     if ctx.case.briefing_done_on is not None:
         ctx.refuse(f"The practitioners' briefing was already recorded on {human(ctx.case.briefing_done_on)}.")
     ctx.case.briefing_done_on = ctx.today
-    from bot.report_steps import issue_briefing  # the briefing document itself (issue 7)
+    from bot.steps.report import issue_briefing  # the briefing document itself
 
     doc = await issue_briefing(ctx)
     ctx.audit("briefing_done", content_hash=doc.content_hash)

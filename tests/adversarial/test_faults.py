@@ -41,7 +41,7 @@ import adapters.teams.connector
 import bot.outbox
 from adapters.slack.http import SLACK
 from adapters.teams.agent import SORRY
-from bot.app import DISPATCHER_TASK
+from server.app import DISPATCHER_TASK
 from bot.partnership import load_partnership
 from bot.settings import DEFAULT_PARTNERSHIP
 from storage.models import Case, OutboxEffect
@@ -554,7 +554,7 @@ def _free_port() -> int:
 
 
 class Served:
-    """`python -m bot.cli serve` as operators run it (environment only), restartable on the same database."""
+    """`python -m server.cli serve` as operators run it (environment only), restartable on the same database."""
 
     def __init__(self, db_url: str, fake: FakeSlack):
         self.port = _free_port()
@@ -568,7 +568,7 @@ class Served:
         self.logs: list[str] = []
 
     async def start(self) -> None:
-        self.proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "serve", env=self.env, cwd=ROOT,
+        self.proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.cli", "serve", env=self.env, cwd=ROOT,
                                                          stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         async with aiohttp.ClientSession() as s:
             for _ in range(400):

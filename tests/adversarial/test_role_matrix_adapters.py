@@ -44,7 +44,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-import bot.app
+import server.app
 from bot import lifecycle
 from bot.context import Invocation
 from bot.grammar import SPECS, Command, parse
@@ -137,13 +137,13 @@ CASE_TABLES = ("review_case", "line_of_enquiry", "agency_request", "vote", "repo
 @pytest.fixture(autouse=True)
 def partnership_manager_only(monkeypatch):
     """The runtime's partnership: the example file plus one member who is only a partnership manager."""
-    real = bot.app.load_partnership
+    real = server.app.load_partnership
 
     def load(path):  # noqa: ANN001, ANN202
         p = real(path)
         return p.model_copy(update={"members": (*p.members, Member(**PM_ONLY_MEMBER))})
 
-    monkeypatch.setattr(bot.app, "load_partnership", load)
+    monkeypatch.setattr(server.app, "load_partnership", load)
 
 
 def words(role: Role | str) -> str:
@@ -489,7 +489,7 @@ READS = ("link report", "link report md", "link draft", "link pack")
 
 async def the_police_return_is_in_the_report(core) -> None:  # noqa: ANN001
     """The phrases are really there for those entitled to them, so their absence elsewhere means something."""
-    from bot.report_files import report_file
+    from bot.documents import report_file
 
     bu = core.p.member("bu_officer")
     reply, doc = await report_file(core, Invocation("test", bu.key, bu, private=True), CODE, "report", fmt="md")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import report_links
+from bot.report import links as report_links
 from bot.context import Invocation
 from bot.grammar import Command
 from tests.driver import Driver

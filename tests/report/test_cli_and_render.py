@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from bot.cli_report import export, import_file
-from bot.report_files import report_file
-from bot.report_html import to_html
+from server.cli.report import export, import_file
+from bot.documents import report_file
+from bot.report.html import to_html
 from bot.settings import Settings
 from tests.report.conftest import to_report_v1
 from tests.report.helpers import inv, versions
@@ -43,7 +43,7 @@ async def test_the_command_line_exports_and_imports_through_the_real_entry_point
     d = await to_report_v1(core, clock)
     env = {**os.environ, "RAPIDREVIEW_DATABASE_URL": db.url}
     out = tmp_path / "report-v1.docx"
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "report", "export", d.case_code, "--version", "1",
+    run = subprocess.run([sys.executable, "-m", "server.cli", "report", "export", d.case_code, "--version", "1",
                           "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "wrote" in run.stdout and "OFFICIAL-SENSITIVE" in run.stdout
@@ -52,7 +52,7 @@ async def test_the_command_line_exports_and_imports_through_the_real_entry_point
     document.paragraphs[heading + 1].text = "Agencies saw single events; nobody held the whole picture."
     edited = tmp_path / "edited.docx"
     document.save(str(edited))
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "report", "import", d.case_code, str(edited), "--as",
+    run = subprocess.run([sys.executable, "-m", "server.cli", "report", "import", d.case_code, str(edited), "--as",
                           "lead_police"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "Only the " in run.stderr  # an agency lead cannot make a version
     clock.on(date(2026, 9, 23))

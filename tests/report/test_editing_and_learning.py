@@ -8,8 +8,8 @@ from datetime import date, time
 from docx import Document
 from sqlalchemy import select
 
-from bot.briefing import ONE_PAGE_WORDS, words
-from bot.report_files import report_file
+from bot.report.briefing import ONE_PAGE_WORDS, words
+from bot.documents import report_file
 from storage.models import ActionItem, ReportDocument
 from tests.report.conftest import to_report_v1
 from tests.report.helpers import inv, versions
@@ -141,7 +141,7 @@ async def test_actions_record_evidence_and_the_sub_group_gets_a_monthly_digest(c
     # The ticker sends the digest to the sub group on the first working day of the month.
     from bot.ticker import Ticker
     from bot.outbox import Dispatcher
-    from bot.fake_platform import FakePlatform
+    from tests.fakes.platform import FakePlatform
 
     fake = FakePlatform("fake")
     ticker = Ticker(core.db, core.p, core.cal, Dispatcher(core.db, core.p, {"fake": fake}, clock=clock), clock=clock)

@@ -13,8 +13,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from docx import Document
 
-from bot import report_links
-from bot.report_files import REPORT_READERS, report_file
+from bot.report import links as report_links
+from server import report_routes
+from bot.report.files import REPORT_READERS
+from bot.documents import report_file
 from tests.report.conftest import to_report_v1
 from tests.report.helpers import inv
 
@@ -24,7 +26,7 @@ URL = re.compile(r"http://127\.0\.0\.1:3978/report/([a-z2-7]+)")
 async def _client(core) -> TestClient:  # noqa: ANN001
     app = web.Application()
     rt = SimpleNamespace(partnership=core.p, db=core.db, calendar=core.cal, core=core)
-    report_links.setup_routes(app, rt, web)
+    report_routes.setup(app, rt)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
     return client
@@ -122,7 +124,7 @@ async def test_a_link_serves_its_file_only_while_it_is_valid(core, clock):
 
 
 async def test_the_web_app_serves_report_links(db, tmp_path):
-    from bot.app import build_runtime, make_web_app
+    from server.app import build_runtime, make_web_app
     from bot.settings import Settings
 
     rt = build_runtime(Settings(database_url=db.url))

@@ -7,9 +7,9 @@ from datetime import date
 
 from docx import Document
 
-from bot.report import SECTION_TITLES
-from bot.report_docx import footer_has_page_field
-from bot.report_files import import_report, report_file
+from bot.report.build import SECTION_TITLES
+from bot.report.docx import footer_has_page_field
+from bot.documents import import_report, report_file
 from tests.report.conftest import to_report_v1
 from tests.report.helpers import inv, versions
 
@@ -164,8 +164,8 @@ async def test_a_draft_can_be_downloaded_edited_and_uploaded_before_the_first_ve
 
 
 def test_lists_typed_in_word_are_read_back_and_a_file_without_the_headings_is_refused():
-    from bot.report_docx import from_docx
-    from bot.report_import import read_report
+    from bot.report.docx import from_docx
+    from bot.report.readback import read_report
 
     document = Document()
     document.add_paragraph("1. Case details", style="Heading 1")

@@ -11,8 +11,8 @@ import os
 from datetime import date
 from pathlib import Path
 
-from bot import report_blocks as md
-from bot.report import SECTION_TITLES, ReportParts, build_markdown, content_hash
+from bot.report import blocks as md
+from bot.report.build import SECTION_TITLES, ReportParts, build_markdown, content_hash
 from bot.casefile import load_case_file
 from tests.driver import Driver
 from tests.report.conftest import to_report_v1

@@ -20,7 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from adapters.sandbox import SANDBOX
-from bot.app import build_runtime, make_web_app
+from server.app import build_runtime, make_web_app
 from bot.calendar import at_london_time
 from bot.settings import Settings
 from storage.models import OutboxEffect
@@ -181,18 +181,18 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """`python -m bot.cli serve` on a free loopback port with a fresh database (`db upgrade` first)."""
+    """`python -m server.cli serve` on a free loopback port with a fresh database (`db upgrade` first)."""
     require_browser()
     folder = tmp_path_factory.mktemp("served")
     port = free_port()
     env = clean_env(RAPIDREVIEW_DATABASE_URL=f"sqlite+aiosqlite:///{folder}/rr.db", RAPIDREVIEW_PORT=str(port),
                     RAPIDREVIEW_HOST="127.0.0.1", RAPIDREVIEW_SANDBOX_TODAY="2026-12-22")
-    up = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, capture_output=True,
+    up = subprocess.run([sys.executable, "-m", "server.cli", "db", "upgrade"], env=env, cwd=ROOT, capture_output=True,
                         text=True, timeout=120)
     assert up.returncode == 0, up.stderr
     log = folder / "serve.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=ROOT, stdout=out,
+        proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT, stdout=out,
                                 stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

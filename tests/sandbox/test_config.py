@@ -5,7 +5,7 @@ import pytest
 
 from adapters.sandbox import prepare_settings
 from adapters.sandbox.config import DEFAULT_DATABASE_URL, decide, is_loopback
-from bot.app import ADAPTER_STATUSES, make_web_app, platform_report
+from server.app import ADAPTER_STATUSES, make_web_app, platform_report
 from bot.settings import Settings
 from tests.sandbox.conftest import serve_sandbox
 
@@ -46,7 +46,7 @@ def test_loopback_hosts(host):
 async def test_on_a_public_address_the_sandbox_registers_nothing_and_says_why(sqlite_url):
     from aiohttp.test_utils import TestClient, TestServer
 
-    from bot.app import build_runtime
+    from server.app import build_runtime
 
     rt = build_runtime(Settings(database_url=sqlite_url, host="0.0.0.0", tick_seconds=3600))
     app = make_web_app(rt, {})
@@ -107,9 +107,9 @@ def test_serve_starts_the_sandbox_on_loopback_and_stops_promptly_with_a_page_ope
 
     port = free_port()
     env = clean_env(RAPIDREVIEW_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/rr.db", RAPIDREVIEW_PORT=str(port))
-    assert subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, cwd=ROOT, capture_output=True,
+    assert subprocess.run([sys.executable, "-m", "server.cli", "db", "upgrade"], env=env, cwd=ROOT, capture_output=True,
                           timeout=120).returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     stream = None
     try:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.sandbox.demo import PSEUDONYMS
-from bot.app import build_runtime
+from server.app import build_runtime
 from bot.settings import Settings
 from storage.models import AgencyRequest, AuditEvent, Case, ExecutiveDecision, OutboxEffect
 from tests.sandbox.conftest import ROOT, clean_env, serve_sandbox
@@ -20,7 +20,7 @@ TODAY = "2026-09-30"  # a Wednesday
 
 
 def demo(env: dict[str, str], *args: str, cwd=ROOT) -> subprocess.CompletedProcess:  # noqa: ANN001
-    return subprocess.run([sys.executable, "-m", "bot.cli", "demo", *args], env=env, cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "server.cli", "demo", *args], env=env, cwd=cwd, capture_output=True,
                           text=True, timeout=180)
 
 

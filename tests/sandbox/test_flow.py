@@ -182,7 +182,7 @@ async def test_help_is_the_bots_own_and_only_lists_what_the_member_may_run(sandb
 
 
 async def test_after_a_restart_the_channels_come_back_and_cards_still_update_in_place(sandbox, rt):
-    from bot.app import build_runtime
+    from server.app import build_runtime
     from bot.settings import Settings
     from tests.sandbox.conftest import serve_sandbox
 

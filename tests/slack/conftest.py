@@ -24,7 +24,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-import bot.app
+import server.app
 from adapters.slack.http import SLACK
 from bot.calendar import at_london_time
 from bot.settings import DEFAULT_PARTNERSHIP, Settings
@@ -32,7 +32,8 @@ from storage.models import AuditEvent, OutboxEffect
 from tests.slack.fake_slack import BOT_TOKEN, TEAM, FakeSlack, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC_DIR = Path(ROOT).parent / "shared" / "specs"
+# A copy of Slack's own Web API description (MIT, licence beside it), so a fresh clone needs nothing beside it.
+SPEC_DIR = ROOT / "tests" / "data" / "slack_api_specs"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
@@ -249,17 +250,17 @@ def slack_extra_env() -> dict[str, str]:
 @pytest.fixture
 async def slack(db, fake_slack, monkeypatch, slack_extra_env):
     # The Slack adapter alone: other adapters are tested (and configured) in their own folders.
-    monkeypatch.setattr(bot.app, "ADAPTERS", ("adapters.slack",))
+    monkeypatch.setattr(server.app, "ADAPTERS", ("adapters.slack",))
     clock = Clock()
-    rt = bot.app.build_runtime(Settings(database_url=db.url, partnership=DEFAULT_PARTNERSHIP, tick_seconds=3600))
+    rt = server.app.build_runtime(Settings(database_url=db.url, partnership=DEFAULT_PARTNERSHIP, tick_seconds=3600))
     for part in (rt.core, rt.dispatcher, getattr(rt, "ticker", None)):
         if part is not None:
             part.clock = clock
-    app = bot.app.make_web_app(rt, slack_env(fake_slack, **slack_extra_env))
+    app = server.app.make_web_app(rt, slack_env(fake_slack, **slack_extra_env))
     runner, url = await start_site(app)
     # Deliveries happen when the test says (Harness.settle runs the same dispatcher), so what a test sees
     # never depends on a race with the server's own delivery task; test_serve.py runs that task for real.
-    task = app.get(bot.app.DISPATCHER_TASK)
+    task = app.get(server.app.DISPATCHER_TASK)
     if task is not None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

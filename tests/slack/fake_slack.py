@@ -1,6 +1,6 @@
 """A fake Slack Web API on 127.0.0.1: records calls, answers like Slack, and can be told to fail.
 
-Every method called must exist in Slack's own OpenAPI description (../shared/specs, October 2020
+Every method called must exist in Slack's own OpenAPI description (tests/data/slack_api_specs, October 2020
 edition) and every parameter must be one it lists; a violation is recorded in `problems` and fails the
 test. Blocks and modal views are checked with slack_sdk's Block Kit models (real Slack answers
 `invalid_blocks`). Socket Mode is served too: apps.connections.open hands out a ws:// URL here.

@@ -1,6 +1,6 @@
 """The behaviour other tools rely on exactly (issue 4), against `rapidreview serve` as a real process.
 
-The bot runs as `python -m bot.cli serve` with only environment variables; Slack's Web API is the fake
+The bot runs as `python -m server.cli serve` with only environment variables; Slack's Web API is the fake
 on 127.0.0.1. The exact example uses aware=2026-12-18: the core accepts a future awareness date with a
 warning (commit 7e11e91), so it behaves as the issue says whatever today's date; a past date is checked
 too, so the test does not lean on that decision alone.
@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 
 async def _run(env: dict[str, str], *args: str) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", *args, env=env, cwd=ROOT,
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.cli", *args, env=env, cwd=ROOT,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     out, _ = await asyncio.wait_for(proc.communicate(), 120)
     return proc.returncode, out.decode()
@@ -62,7 +62,7 @@ async def test_rapidreview_serve_opens_the_case_channel_exactly_as_other_tools_e
                RAPIDREVIEW_PORT=str(port))
     code, out = await _run(env, "db", "upgrade")
     assert code == 0, out
-    server = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "serve", env=env, cwd=ROOT,
+    server = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.cli", "serve", env=env, cwd=ROOT,
                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     try:
         await _healthy(f"http://127.0.0.1:{port}/healthz", server)

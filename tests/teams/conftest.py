@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.app import build_runtime, make_web_app
+from server.app import build_runtime, make_web_app
 from bot.settings import Settings
 from storage.models import OutboxEffect
 from tests.teams.fakes import FakeBotConnector, FakeGraph, FakeIssuer

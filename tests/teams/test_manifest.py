@@ -7,7 +7,7 @@ import zipfile
 import zlib
 
 from adapters.teams.package import SOURCES, color_icon, outline_icon
-from bot.cli import main
+from server.cli import main
 from bot.grammar import SPECS
 
 BOT = "a1b2c3d4-0000-4000-8000-00000000b007"

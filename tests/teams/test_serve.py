@@ -1,4 +1,4 @@
-"""The behaviour other tools rely on, exactly, against `python -m bot.cli serve` in a subprocess:
+"""The behaviour other tools rely on, exactly, against `python -m server.cli serve` in a subprocess:
 an unauthenticated activity in local mode opens a Graph private channel named by the case code and
 posts the SIN due date into it through the Bot Connector at the activity's serviceUrl."""
 from __future__ import annotations
@@ -58,11 +58,11 @@ async def served(tmp_path, fakes):
     env.update(TEAMS_ANONYMOUS="true", TEAMS_TEAM_ID=TEAM_ID, GRAPH_API_URL=graph.url,
                RAPIDREVIEW_PARTNERSHIP=str(DEFAULT_PARTNERSHIP), RAPIDREVIEW_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/rr.db",
                RAPIDREVIEW_PORT=str(port), RAPIDREVIEW_HOST="127.0.0.1")
-    up = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "db", "upgrade", env=env, cwd=ROOT,
+    up = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.cli", "db", "upgrade", env=env, cwd=ROOT,
                                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out, _ = await up.communicate()
     assert up.returncode == 0, out.decode()
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "serve", env=env, cwd=ROOT,
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.cli", "serve", env=env, cwd=ROOT,
                                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as session:

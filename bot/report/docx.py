@@ -22,7 +22,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from bot.report_blocks import Block, Run, parse
+from bot.report.blocks import Block, Run, parse
 
 MARKING = "OFFICIAL-SENSITIVE"
 _HEADING_STYLE = {1: "Title", 2: "Heading 1", 3: "Heading 2"}

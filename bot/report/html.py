@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from bot.report_blocks import Run, parse
+from bot.report.blocks import Run, parse
 
 _CSS = """
 @page { size: A4; margin: 20mm; }

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot import report_blocks as md
+from bot.report import blocks as md
 from bot.calendar import LONDON, WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
 from bot.partnership import Partnership
-from bot.report import NATURE_LABELS, ReportParts, environment, tidy
+from bot.report.build import NATURE_LABELS, ReportParts, environment, tidy
 from bot.states import PANEL_OUTCOMES
 
 BRIEFING = "briefing"  # the report_document kind of an issued briefing

@@ -13,8 +13,10 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from bot.calendar import WorkingDayCalendar, calendar_from_env, parse_iso_date
-from bot.deadlines import compute_deadlines, deadline_lines, deadlines_json
+from bot.calendar import WorkingDayCalendar, parse_iso_date
+from bot.deadlines import calendar_for, compute_deadlines, deadline_lines, deadlines_json
+from bot.partnership import Partnership, PartnershipFileError, load_partnership
+from bot.settings import Settings
 
 EXIT_BAD_INPUT = 2
 DATE_EXAMPLE = "2026-12-18"
@@ -62,11 +64,22 @@ def _reporting_input_errors(handler: Callable[[argparse.Namespace], int]) -> Cal
     return run
 
 
-def _calendar() -> WorkingDayCalendar:
+def _partnership() -> tuple[Partnership, WorkingDayCalendar]:
+    """The partnership file and calendar the server uses (RAPIDREVIEW_PARTNERSHIP, RAPIDREVIEW_HOLIDAYS_FILE), so
+    the command line counts exactly as the bot does, `count_anchor_as_day_one` and local timescales included."""
+    settings = Settings()
     try:
-        return calendar_from_env()
+        partnership = load_partnership(settings.partnership)
+    except PartnershipFileError as exc:
+        raise InputError(f"RAPIDREVIEW_PARTNERSHIP ({settings.partnership}): {exc}") from None
+    try:
+        return partnership, calendar_for(partnership.timescales, settings.holidays_file)
     except ValueError as exc:
         raise InputError(f"RAPIDREVIEW_HOLIDAYS_FILE: {exc}") from None
+
+
+def _calendar() -> WorkingDayCalendar:
+    return _partnership()[1]
 
 
 @_reporting_input_errors
@@ -83,7 +96,8 @@ def run_deadlines(args: argparse.Namespace) -> int:
             f"deadlines needs at least one anchor date ({options}), as YYYY-MM-DD; "
             f"for example: rapidreview deadlines --aware {DATE_EXAMPLE}"
         )
-    deadlines = compute_deadlines(_calendar(), **anchors)
+    partnership, cal = _partnership()
+    deadlines = compute_deadlines(cal, partnership.timescales, partnership.reminders, **anchors)
     if args.json:
         sys.stdout.write(json.dumps(deadlines_json(deadlines), indent=2) + "\n")
     else:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot import report_blocks as md
-from bot.report import CRITERIA, FIELDS, LCSPR_CRITERIA, NARRATIVES, NATIONAL_CRITERIA, PLACEHOLDER
-from bot.report_blocks import Block
-from bot.report_docx import ReadBack
+from bot.report import blocks as md
+from bot.report.build import CRITERIA, FIELDS, LCSPR_CRITERIA, NARRATIVES, NATIONAL_CRITERIA, PLACEHOLDER
+from bot.report.blocks import Block
+from bot.report.docx import ReadBack
 
 _ANSWER_WORDS = {"met": "met", "not met": "not_met", "not-met": "not_met", "uncertain": "uncertain"}
 _BLANK_ANSWERS = {"", "to be completed", "_to be completed_"}

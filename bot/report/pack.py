@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from bot import report_blocks as md
+from bot.report import blocks as md
 from bot.calendar import LONDON, WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
-from bot.clock import case_deadlines
+from bot.deadlines import case_deadlines
 from bot.partnership import Partnership, StatutoryPartner
-from bot.report import RECOMMENDATION_LABELS, votes_context, environment, tidy
+from bot.report.build import RECOMMENDATION_LABELS, votes_context, environment, tidy
 from bot.states import StatutoryPartnerKeys
 from bot.views import PARTNER_LABELS
 from storage.models import ReportDocument, ReportVersion

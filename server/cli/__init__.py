@@ -12,8 +12,11 @@ from collections.abc import Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from adapters.sandbox import cli as sandbox_cli
-    from bot import cli_dates, cli_manifest, cli_ops, cli_report
+    from server.cli import sandbox as sandbox_cli
+    from server.cli import dates as cli_dates
+    from server.cli import manifest as cli_manifest
+    from server.cli import ops as cli_ops
+    from server.cli import report as cli_report
 
     parser = argparse.ArgumentParser(
         prog="rapidreview",

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
-from bot import report_blocks as md
+from bot.report import blocks as md
 from bot.context import Ctx
 from bot.effects import direct_message
-from bot.report import (ANSWERS, CRITERIA, FIELDS, MAX_SECTION, NARRATIVES, ReportParts, build_markdown, content_hash,
+from bot.report.build import (ANSWERS, CRITERIA, FIELDS, MAX_SECTION, NARRATIVES, ReportParts, build_markdown, content_hash,
                         load_parts)
-from bot.report_files import FORMATS, refusal
-from bot.report_links import signer
-from bot.report_pack import PACK
+from bot.report.files import FORMATS, refusal
+from bot.report.links import signer
+from bot.report.pack import PACK
 from bot.steps.common import guard_text
 from storage.models import ReportCriterion, ReportDocument, ReportSection, ReportVersion
 
@@ -228,7 +228,7 @@ async def issue_briefing(ctx: Ctx) -> ReportDocument:
     """Keep the practitioners' briefing as issued (`briefing done`), so what agencies shared can be shown again."""
     from sqlalchemy import func
 
-    from bot.briefing import BRIEFING, briefing_markdown, one_page_warning
+    from bot.report.briefing import BRIEFING, briefing_markdown, one_page_warning
 
     c = ctx.case
     text = briefing_markdown(ctx.file, ctx.partnership, await load_parts(ctx.session, c.id), ctx.today)

@@ -4,17 +4,13 @@ A link names the member it was issued to, the case, the document and its version
 expires; an HMAC-SHA256 with RAPIDREVIEW_LINK_SECRET signs all of it. The token is lower-case
 base32 (letters and the digits 2-7) so no PII detector mistakes it for a phone or NHS number.
 
-GET /report/{token} shows a plain page with a download button, and GET /report/{token}/download
-sends the file. The two steps matter: chat platforms fetch links to draw previews, and a preview
-fetch must never carry the report away. Entitlement is checked again when the file is fetched, so a
-person removed from the partnership file cannot use a link issued earlier.
+The web pages that redeem a link are served by the composition root (server/report_routes.py).
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import html
 import logging
 import os
 import secrets
@@ -119,62 +115,3 @@ def configure(secret: bytes, base_url: str, ttl: timedelta = DEFAULT_TTL) -> Lin
     global _signer
     _signer = LinkSigner(secret, base_url, ttl)
     return _signer
-
-
-# -- the web routes ----------------------------------------------------------------------------------
-_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow",
-            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
-<title>Rapid review document</title></head><body style="font-family:Arial,sans-serif;max-width:40em;margin:3em auto">
-<p><strong>OFFICIAL-SENSITIVE</strong></p>{body}</body></html>"""
-
-
-def setup_routes(app, rt, web) -> None:  # noqa: ANN001
-    """GET /report/{token} (a page) and /report/{token}/download (the file), on the bot's aiohttp app.
-
-    `web` is aiohttp's `web` module, passed in by the composition root (bot/app.py) so that the core
-    itself imports no HTTP framework (tests/test_boundaries.py)."""
-    from bot.report_files import LinkRefused, serve_link
-
-    signer()  # at start-up, so a missing RAPIDREVIEW_LINK_SECRET is logged with the other start-up lines
-
-    def page(body: str, status: int = 200):  # noqa: ANN202
-        return web.Response(text=_PAGE.format(body=body), status=status, content_type="text/html", headers=_HEADERS)
-
-    def refused(why: str):  # noqa: ANN202
-        return page(f"<p>{html.escape(why)}.</p><p>Ask the bot for a new link: type <code>link</code> in the case "
-                    "channel or in a direct message to the bot.</p>", status=403)
-
-    def claims_of(request) -> LinkClaims:  # noqa: ANN001
-        return signer().verify(request.match_info["token"], rt.core.clock())
-
-    async def landing(request):  # noqa: ANN001, ANN202
-        try:
-            claims = claims_of(request)
-        except BadLink as exc:
-            return refused(str(exc).capitalize())
-        member = rt.partnership.member(claims.member).name if claims.member in {m.key for m in rt.partnership.members} else claims.member
-        what = {"report": f"Rapid Review Report v{claims.version}", "draft": "current draft of the report",
-                "pack": f"Panel submission pack {claims.version}", "briefing": "practitioners' briefing",
-                "action-plan": "action plan"}[claims.kind]
-        return page(f"<p>{html.escape(claims.case_code)}: {html.escape(what)} ({html.escape(claims.fmt)}).</p>"
-                    f"<p>Issued to {html.escape(member)}; valid until {html.escape(claims.expires_human)}. "
-                    "Do not forward it.</p>"
-                    f'<p><a href="{html.escape(request.match_info["token"])}/download" rel="noreferrer">Download</a></p>')
-
-    async def download(request):  # noqa: ANN001, ANN202
-        try:
-            claims = claims_of(request)
-        except BadLink as exc:
-            return refused(str(exc).capitalize())
-        try:
-            doc = await serve_link(rt, claims)
-        except LinkRefused as exc:
-            return refused(str(exc))
-        headers = dict(_HEADERS)
-        headers["Content-Disposition"] = f'attachment; filename="{doc.filename}"'
-        content_type, _, charset = doc.content_type.partition("; charset=")
-        return web.Response(body=doc.data, content_type=content_type, charset=charset or None, headers=headers)
-
-    app.router.add_get("/report/{token}", landing, allow_head=False)
-    app.router.add_get("/report/{token}/download", download, allow_head=False)

@@ -15,27 +15,19 @@ from types import ModuleType
 
 from aiohttp import web
 
-from bot import report_links
+from bot.report import links as report_links
+from server import report_routes
 from bot.calendar import WorkingDayCalendar
 from bot.core import Core
+from bot.deadlines import calendar_for
 from bot.outbox import Dispatcher
 from bot.partnership import Partnership, load_partnership
-from bot.ports import PlatformPort
+from bot.ports import AdapterStatus, PlatformPort
 from bot.settings import Settings
 from bot.ticker import Ticker, start_scheduler
 from storage.db import Database
 
 log = logging.getLogger("rapidreview")
-
-
-@dataclass(frozen=True)
-class AdapterStatus:
-    """What an adapter's `setup()` reports: whether it is on, and why (for the start-up block)."""
-
-    name: str
-    configured: bool
-    reason: str
-    port: PlatformPort | None = None
 
 
 # Each adapter package exposes `setup(runtime, app, env) -> AdapterStatus`; it registers its routes on
@@ -60,10 +52,7 @@ class Runtime:
 
 
 def make_calendar(settings: Settings, partnership: Partnership) -> WorkingDayCalendar:
-    kw = {"count_anchor_as_day_one": partnership.timescales.count_anchor_as_day_one}
-    if settings.holidays_file:
-        return WorkingDayCalendar.from_override_file(settings.holidays_file, **kw)
-    return WorkingDayCalendar(**kw)
+    return calendar_for(partnership.timescales, settings.holidays_file)
 
 
 def build_runtime(settings: Settings, platforms: dict[str, PlatformPort] | None = None) -> Runtime:
@@ -150,7 +139,7 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
         return web.json_response({"status": "ok", "partnership": rt.partnership.partnership.short_name})
 
     app.router.add_get("/healthz", healthz)
-    report_links.setup_routes(app, rt, web)  # signed, short-lived links to the report (never a file in a channel)
+    report_routes.setup(app, rt)  # signed, short-lived links to the report (never a file in a channel)
 
     async def on_startup(_app: web.Application) -> None:
         # The calendar or reminder policy may have changed since the last run (e.g. a new one-off bank holiday).

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _demo(args: argparse.Namespace) -> int:
     from adapters.sandbox.config import DEFAULT_DATABASE_URL, START_DATE, decide
     from adapters.sandbox.demo import DemoRefused, check_database, fill, today_in_london
-    from bot.app import build_runtime
+    from server.app import build_runtime
     from bot.calendar import CalendarRangeError, at_london_time
     from bot.grammar import ParseError, parse_date
     from bot.settings import Settings

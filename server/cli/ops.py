@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
-    from bot.app import prepare_settings
+    from server.app import prepare_settings
     from storage.db import upgrade
 
     # The same database `serve` will use (the sandbox keeps its own file when no URL is set).
@@ -38,7 +38,7 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def _serve(_args: argparse.Namespace) -> int:
-    from bot.app import serve
+    from server.app import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The ticker runs every few seconds: its scheduler's and alembic's routine lines would drown the log.

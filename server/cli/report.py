@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _runtime(settings: Settings):  # noqa: ANN202
-    from bot.app import make_calendar
+    from server.app import make_calendar
     from bot.partnership import load_partnership
     from storage.db import Database
 
@@ -61,8 +61,8 @@ async def export(settings: Settings, code: str, kind: str, version: int | None, 
     from sqlalchemy import select
 
     from bot import audit
-    from bot.report_files import DocumentMissing, FORMATS, render
-    from bot.report_html import to_html
+    from bot.report.files import DocumentMissing, FORMATS, render
+    from bot.report.html import to_html
     from storage.models import Case
 
     if fmt not in (*FORMATS[kind], "html") or (fmt == "html" and "md" not in FORMATS[kind]):
@@ -108,7 +108,7 @@ def _import(args: argparse.Namespace) -> int:
 async def import_file(settings: Settings, code: str, data: bytes, filename: str, member_key: str) -> int:
     from bot.context import Invocation
     from bot.core import Core
-    from bot.report_files import import_report
+    from bot.documents import import_report
 
     db, partnership, cal = _runtime(settings)
     member = next((m for m in partnership.members if m.key == member_key), None)

@@ -21,10 +21,10 @@ import jinja2
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import report_blocks as md
+from bot.report import blocks as md
 from bot.calendar import LONDON, WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
-from bot.clock import case_deadlines
+from bot.deadlines import case_deadlines
 from bot.partnership import Partnership, Role, StatutoryPartner
 from bot.states import AgencyState, StatutoryPartnerKeys
 from storage.models import ReportCriterion, ReportSection, ReportVersion
@@ -58,7 +58,6 @@ NARRATIVES: dict[str, Narrative] = {n.key: n for n in (
 )}
 # Short fields shown as rows of the case details table.
 FIELDS = {"sin-ref": "SIN reference", "period": "Period under review"}
-SECTION_KEYS = (*NARRATIVES, *FIELDS)
 
 LCSPR_CRITERIA = {
     "a": "(a) highlights or may highlight improvements needed to safeguard and promote the welfare of children, "

@@ -1,0 +1,6 @@
+"""`python -m server.cli`: the same as the `rapidreview` command."""
+import sys
+
+from server.cli import main
+
+sys.exit(main())
