@@ -83,7 +83,7 @@ async def test_without_graph_each_case_is_a_thread_in_the_configured_channel(db,
     env = teams_env(connector, graph, TEAMS_TEAM_ID=None, TEAMS_CHANNEL_ID="19:rapidreviews@thread.tacv2")
     bot, runner = await start_bot(db, clock, env, connector, graph)
     try:
-        status = next(s for s in server.app[ADAPTER_STATUSES] if s.name == "Teams")
+        status = next(s for s in bot.app[ADAPTER_STATUSES] if s.name == "Teams")
         assert "Graph not configured" in status.reason and "thread" in status.reason
         bot.on(date(2026, 11, 27))
         await bot.say("bu_officer", 'new pseudonym="Child V" aware=2026-11-13')
