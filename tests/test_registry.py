@@ -81,3 +81,13 @@ async def test_the_command_runs_through_the_core_with_roles_help_and_audit(with_
     assert "Example: `ping`" in (await d.ok("lead_police", "help ping")).text
 
     assert "Which case?" in (await d.refused("bu_officer", "ping", case=None)).text
+
+
+def test_every_function_the_registry_names_exists():
+    """Steps and guards are resolved when the table is built; queries are looked up per request, so a typo in
+    one must fail here rather than in front of a user."""
+    from bot import queries
+
+    for spec in SPECS.values():
+        for ref in (spec.query, spec.before):
+            assert ref is None or callable(ref) or callable(getattr(queries, ref, None)), (spec.verb, ref)
