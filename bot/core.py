@@ -1,7 +1,9 @@
 """The platform-neutral core: one entry point, `Core.handle(invocation)`, for every platform.
 
-parse -> identify -> authorise -> (one transaction: transition, audit, reminders, outbox) -> reply.
-Platforms are reached only through outbox rows, delivered after the commit.
+parse -> identify -> authorise -> the command's registry entry (bot/grammar.py) says how it is answered:
+a read-only query (bot/queries.py), or a transition (one transaction: transition, audit, reminders,
+outbox) -> reply. Platforms are reached only through outbox rows, delivered after the commit.
+docs/DEVELOPING.md draws the whole path.
 """
 from __future__ import annotations
 
@@ -11,23 +13,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from bot import audit, lifecycle, pii, reminders
+from bot import audit, lifecycle, pii, queries, reminders
 from bot.calendar import WorkingDayCalendar, london_date
 from bot.casefile import load_case_file
-from bot.deadlines import case_deadlines
 from bot.context import Ctx, Invocation, Refusal, Reply, Screening
 from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
-from bot.grammar import Command, ParseError, help_text, parse
+from bot.grammar import SPECS, Command, ParseError, parse
 from bot.partnership import Member, Partnership, Role
-from bot.roles import allowed_roles, allowed_verbs, describe_roles, may_run, permission_key
+from bot.queries import LIST_PAGE  # noqa: F401  (kept importable from here)
+from bot.roles import allowed_roles, describe_roles, may_run, permission_key
 from bot.states import STATE_LABELS, CaseState
-from bot.views import case_view, status_text
-from bot.steps.decision import approval_context, repeated_approval
+from bot.views import case_view
 from storage.db import Database
-from storage.models import AgencyRequest, Case, ChannelLink, InboundReceipt, OutboxEffect
+from storage.models import Case, ChannelLink, InboundReceipt, OutboxEffect
 
 log = logging.getLogger("rapidreview.core")
 
@@ -36,7 +37,6 @@ _KEEP_ON_REFUSAL = ("pii_blocked",)
 # Built once: every message and command in a channel asks this first.
 _CASE_FOR_CHANNEL = select(Case.code).join(ChannelLink, ChannelLink.case_id == Case.id).where(
     ChannelLink.platform == bindparam("platform"), ChannelLink.channel_id == bindparam("channel"))
-LIST_PAGE = 20  # `list` shows this many open cases at a time (a chat message, read on a phone)
 
 
 def _utcnow() -> datetime:
@@ -58,99 +58,25 @@ class Core:
         member = inv.member
         if member is None:
             return await self.refuse_stranger(inv, cmd.verb, cmd.case_code or inv.case_code)
-        if cmd.verb == "help":
-            return Reply(True, help_text(cmd.args.get("topic"), allowed_verbs(member)))
+        spec = SPECS.get(cmd.verb)
+        if spec is None:  # only an adapter's own Command can name a verb the registry does not know
+            return Reply(False, f"'{cmd.verb}' is not a command. Type `help` to see the commands.")
         if not may_run(member, cmd.verb, cmd.option):
-            return await self._refuse_access(inv, member, cmd, cmd.case_code or inv.case_code,
-                                             f"Only the {describe_roles(allowed_roles(cmd.verb, cmd.option))} can run "
-                                             f"`{permission_key(cmd.verb, cmd.option)}`. Your role{'s are' if len(member.roles) > 1 else ' is'}: "
-                                             f"{', '.join(r.value.replace('_', ' ') for r in member.roles)}.")
-        if cmd.verb == "list":
-            return await self.list_cases(member, int(cmd.args.get("page") or 1))
-        if cmd.verb == "new":
-            return await self._transition(inv, member, cmd, None)
-        code = cmd.case_code or inv.case_code
-        if code is None:
+            return await self.refuse_access(inv, member, cmd, cmd.case_code or inv.case_code,
+                                            f"Only the {describe_roles(allowed_roles(cmd.verb, cmd.option))} can run "
+                                            f"`{permission_key(cmd.verb, cmd.option)}`. Your role{'s are' if len(member.roles) > 1 else ' is'}: "
+                                            f"{', '.join(r.value.replace('_', ' ') for r in member.roles)}.")
+        code = (cmd.case_code or inv.case_code) if spec.needs_case else None
+        if spec.needs_case and code is None:
             return Reply(False, f"Which case? Run `{cmd.verb}` in the case's channel, or name it: "
                                 f"{cmd.verb} case={self.p.partnership.case_code_prefix}-{london_date(self.clock()).year}-001")
-        if cmd.verb == "status":
-            return await self.status(code, member, inv)
-        if cmd.verb == "approve":
-            repeat = await self._repeated_approval(member, cmd, code)
-            if repeat is not None:
-                return repeat
+        if spec.query is not None:
+            return await _answer(spec.query)(self, inv, member, cmd, code)
+        if spec.before is not None:
+            early = await _answer(spec.before)(self, inv, member, cmd, code)
+            if early is not None:
+                return early
         return await self._transition(inv, member, cmd, code)
-
-    # -- queries -----------------------------------------------------------------------------------
-    async def status(self, code: str, member: Member, inv: Invocation) -> Reply:
-        async with self.db.read() as s:
-            case = (await s.execute(select(Case).where(Case.code == code))).scalar_one_or_none()
-            if case is None:
-                return Reply(False, f"There is no case {code}.")
-            f = await load_case_file(s, case)
-        if _only_agency_lead(member) and f.request(member.agency) is None:
-            return await self._refuse_access(inv, member, Command("status"), code,
-                                             f"Your agency has not been asked about {code}, so its status is not shown to you.")
-        view = case_view(f, self.p, self.cal, london_date(self.clock()))
-        return Reply(True, status_text(view), code, ("case_status", view))
-
-    async def _repeated_approval(self, member: Member, cmd: Command, code: str) -> Reply | None:
-        """Approve pressed again by the person whose approval of this version stands: answered from a plain
-        read. Under the write lock, twenty such taps at once would queue behind each other and real work."""
-        partner = self.p.partner_of(member)
-        if partner is None:
-            return None  # refused (and audited) on the normal path
-        async with self.db.read() as s:
-            case = (await s.execute(select(Case).where(Case.code == code))).scalar_one_or_none()
-            if case is None or CaseState(case.state) not in (CaseState.EXEC_APPROVAL, CaseState.APPROVED):
-                return None
-            f = await load_case_file(s, case, only=("versions", "decisions"))
-            text = repeated_approval(f, partner.value, member.key, cmd.args.get("version"))
-        # The card as it stands comes with the answer, so a platform showing cards need not look it up again.
-        return Reply(True, text, code, ("executive_approval", approval_context(f))) if text else None
-
-    async def list_cases(self, member: Member, page: int = 1) -> Reply:
-        """Open cases, oldest first, LIST_PAGE at a time: three statements and deadlines worked out for one
-        page only, so the answer stays quick however many cases are open."""
-        today = london_date(self.clock())
-        async with self.db.read() as s:
-            total = (await s.execute(select(func.count()).select_from(Case).where(Case.state != CaseState.CLOSED))).scalar_one()
-            pages = max(1, -(-total // LIST_PAGE))
-            if page > pages:
-                return Reply(False, f"There {'is' if pages == 1 else 'are'} only {pages} page{'s' if pages > 1 else ''} of "
-                                    f"open cases ({total}). Try: list page={pages}")
-            cases = list((await s.execute(
-                select(Case).where(Case.state != CaseState.CLOSED).order_by(Case.year, Case.number)
-                .limit(LIST_PAGE).offset((page - 1) * LIST_PAGE))).scalars())
-            overdue_rows = (await s.execute(
-                select(AgencyRequest.case_id, AgencyRequest.agency_key)
-                .where(AgencyRequest.case_id.in_([c.id for c in cases]), AgencyRequest.due_on < today,
-                       AgencyRequest.state.in_(("REQUESTED", "ACKNOWLEDGED", "QUERY_RAISED"))))).all() if cases else []
-        late: dict[int, list[str]] = {}
-        for case_id, agency in overdue_rows:
-            late.setdefault(case_id, []).append(self.p.agency(agency).name)
-        if not cases:
-            return Reply(True, "No open cases.", data={"cases": [], "total": 0, "page": 1, "pages": 1})
-        lines, data = [], []
-        for c in cases:
-            upcoming = [d for d in case_deadlines(c, self.cal, self.p.timescales) if not d.met]
-            nxt = min(upcoming, key=lambda d: d.due) if upcoming else None
-            line = f"• {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}"
-            if nxt:
-                line += f"; next: {nxt.label} {nxt.due.strftime('%a')} {nxt.due.day} {nxt.due.strftime('%b %Y')}"
-            if late.get(c.id):
-                line += f"; late: {', '.join(sorted(late[c.id]))}"
-            lines.append(line)
-            data.append({"case_code": c.code, "pseudonym": c.pseudonym, "state": c.state,
-                         "next_deadline": nxt.due.isoformat() if nxt else None, "late": sorted(late.get(c.id, []))})
-        if pages == 1:
-            head = f"Open cases ({total}):"
-        else:
-            first = (page - 1) * LIST_PAGE + 1
-            more = f"; next: list page={page + 1}" if page < pages else ""
-            head = f"Open cases {first}–{first + len(cases) - 1} of {total} (page {page} of {pages}{more}):"
-        return Reply(True, head + "\n" + "\n".join(lines),
-                     data={"cases": data, "total": total, "page": page, "pages": pages})
 
     # -- commands that change a case ---------------------------------------------------------------------
     async def _transition(self, inv: Invocation, member: Member, cmd: Command, code: str | None) -> Reply:
@@ -218,7 +144,7 @@ class Core:
         ctx.effects.insert(idx, effect)
 
     def _not_now(self, state: CaseState, cmd: Command, case: Case | None) -> str:
-        special = lifecycle.EXPLANATIONS.get((state, cmd.key))
+        special = lifecycle.explanation(state, cmd.key)
         if special:
             return special
         if case is None:
@@ -272,7 +198,7 @@ class Core:
         if member is None:
             return await self.refuse_stranger(inv, "watch", code)
         if not member.has(Role.BUSINESS_UNIT):
-            return await self._refuse_access(inv, member, Command("watch"), code,
+            return await self.refuse_access(inv, member, Command("watch"), code,
                                              "Only the Business Unit can set a case's watch list.")
         if not inv.private:
             return Reply(False, "Set the watch list only in a private conversation with the bot: never type the "
@@ -318,7 +244,7 @@ class Core:
         return Reply(False, f"You are not set up as a member of {self.p.partnership.short_name} in this bot, so it "
                             "cannot act for you. Ask the Business Unit to add your account to the partnership file.")
 
-    async def _refuse_access(self, inv: Invocation, member: Member, cmd: Command, code: str | None, why: str) -> Reply:
+    async def refuse_access(self, inv: Invocation, member: Member, cmd: Command, code: str | None, why: str) -> Reply:
         return await self._refused(inv, member, cmd, code, Refusal(why, access=True), [])
 
     async def _refused(self, inv: Invocation, member: Member, cmd: Command, code: str | None, r: Refusal,
@@ -338,5 +264,6 @@ class Core:
                 await audit.append(s, e, self.clock())
 
 
-def _only_agency_lead(m: Member) -> bool:
-    return m.has(Role.AGENCY_LEAD) and not any(m.has(r) for r in Role if r != Role.AGENCY_LEAD)
+def _answer(ref: str | Callable[..., Any]) -> Callable[..., Any]:
+    """The query a registry entry names: a function in bot/queries.py, or the function itself."""
+    return ref if callable(ref) else getattr(queries, ref)

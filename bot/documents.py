@@ -15,7 +15,8 @@ from bot.core import Core
 from bot.grammar import Command
 from bot.report.build import build_markdown, load_parts
 from bot.report.docx import NotAWordFile, from_docx
-from bot.report.files import DocumentMissing, LinkRefused, RenderedFile, refusal, render
+from bot.report.files import DocumentMissing, LinkRefused, RenderedFile, render
+from bot.roles import document_refusal
 from bot.report.links import LinkClaims
 from bot.report.readback import IDENTIFIER, Imported, read_report
 from storage.models import Case
@@ -32,7 +33,7 @@ async def report_file(core: Core, inv: Invocation, case_code: str, kind: str = "
         if case is None:
             why = f"There is no case {case_code}."
         else:
-            why = refusal(inv.member, kind, await load_case_file(s, case))
+            why = document_refusal(inv.member, kind, await load_case_file(s, case))
             access_refused = why is not None
         if why is None:
             try:
@@ -61,7 +62,7 @@ async def serve_link(core: Core, claims: LinkClaims) -> RenderedFile:
         why = None if case else "This case no longer exists"
         if case is not None:
             f = await load_case_file(s, case)
-            why = refusal(member, claims.kind, f)
+            why = document_refusal(member, claims.kind, f)
         doc = None
         if why is None:
             try:

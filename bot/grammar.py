@@ -1,18 +1,30 @@
-"""One text grammar for every platform: `status`, `vote lcspr reason="..."`, `approve v2`.
+"""The command registry: one entry per command, and one text grammar for every platform.
+
+Each command is declared once, in SPECS below: its grammar (a parser), its help text and example, who may
+run it (the role table in bot/roles.py is assembled from these entries) and its part of the case lifecycle
+(rows naming the step that does the work; bot/lifecycle.py assembles the table). Read-only queries
+(`help`, `status`, `list`) are entries too. docs/DEVELOPING.md says how to add one.
 
 Parsing only decides *what* was asked (the match half of a match/handle split); whether it is
 allowed and what it changes is decided elsewhere. Every error names the bad part and shows the
 closest valid form, so a Business Unit officer can fix the command without opening the docs.
+
+This module sits low (it imports only the partnership's roles and the case states): steps, guards and
+queries are named as strings ("intake.new", a function in bot/steps/intake.py) and resolved by the layers
+above (bot/lifecycle.py, bot/core.py), so the steps may use `Command` without an import loop.
 """
 from __future__ import annotations
 
 import difflib
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from bot.partnership import Role
+from bot.states import SHARING_RECIPIENTS, CaseState as S
 
 CASE_CODE = re.compile(r"^[a-z][a-z0-9]{0,9}-\d{4}-\d{3}$")
 PSEUDONYM = re.compile(r"^(Child|Children|Family|Baby|Infant|Sibling|Siblings|Young Person) [A-Z]{1,3}[0-9]?$")
@@ -35,17 +47,49 @@ class Command:
     @property
     def key(self) -> str:
         """The transition-table key: the verb, plus the option where the option picks the branch."""
-        return f"{self.verb} {self.option}" if self.option and self.verb in BRANCHING else self.verb
+        spec = SPECS.get(self.verb)
+        return f"{self.verb} {self.option}" if self.option and spec is not None and spec.branching else self.verb
+
+
+@dataclass(frozen=True)
+class Row:
+    """One part of a command's lifecycle: from each of `sources`, running the step may lead to `to`.
+
+    `step` and `guard` name functions in bot/steps/ ("intake.new" is `new` in bot/steps/intake.py), or are
+    the functions themselves. A step returns the next state (None: stay); a guard returns why not, or None."""
+
+    sources: tuple[S, ...] | list[S]
+    step: str | Callable[..., Any]
+    to: tuple[S, ...] | list[S] = ()  # every state the step may lead to; empty: the case stays where it is
+    option: str | None = None  # for a branching command, the option that picks this row (`triage notifiable`)
+    guard: str | Callable[..., str | None] | None = None
+    stay: bool = False  # it may also stay where it is
 
 
 @dataclass(frozen=True)
 class Spec:
+    """Everything about one command. The first six fields are its grammar and help; the rest say who may
+    run it, what it changes, and how it is answered."""
+
     verb: str
     usage: str
     summary: str
     example: str
     parse: Callable[["_Words"], tuple[str | None, dict[str, Any]]]
     needs_case: bool = True
+    roles: frozenset[Role] | None = None  # who may run it (None: only the options in option_roles exist)
+    option_roles: Mapping[str, frozenset[Role]] = field(default_factory=dict)  # `link draft`: its own rule
+    branching: bool = False  # the option picks the lifecycle row, and is part of the command's key
+    query: str | Callable[..., Any] | None = None  # read-only: a function in bot/queries.py answers it
+    before: str | Callable[..., Any] | None = None  # a read-only answer tried before the write (bot/queries.py)
+    rows: tuple[Row, ...] | list[Row] = ()  # its part of the case lifecycle (commands that change a case)
+    explain: Mapping[tuple[S, str], str] = field(default_factory=dict)  # (state, key) -> why not, in domain words
+
+    @property
+    def read_only(self) -> bool:
+        """Running it twice changes nothing, so an adapter need not record its receipt (a database write)
+        to stop a platform's retry or a replay."""
+        return self.query is not None
 
 
 class _Words:
@@ -293,8 +337,6 @@ def _panel(w: _Words):
 
 
 def _shared(w: _Words):
-    from bot.states import SHARING_RECIPIENTS
-
     choices = (*SHARING_RECIPIENTS, "all")
     who = w.choice(choices, "who it was shared with") if w.positional else "all"
     w.done()
@@ -361,7 +403,10 @@ def _close(w: _Words):
 
 REPORT_SECTIONS = ("summary", "lived-experience", "practice-episodes", "learning", "rationale", "sin-ref", "period")
 REPORT_CRITERIA = ("a", "b", "c", "d", "national-a", "national-b", "national-c")
-LINK_KINDS = ("report", "draft", "pack", "briefing", "action-plan")
+# The documents a link can name, with their titles.
+DOCUMENT_TITLES = {"report": "Rapid Review Report", "draft": "Rapid Review Report (draft)", "pack": "Panel submission pack",
+                   "briefing": "Practitioners' briefing", "action-plan": "Action plan"}
+LINK_KINDS = tuple(DOCUMENT_TITLES)
 
 
 def _section(w: _Words):
@@ -403,66 +448,233 @@ def _help(w: _Words):
     return None, {"topic": topic}
 
 
-# Verbs that only read: running one twice changes nothing, so an adapter need not record its receipt
-# (a database write) to stop a platform's retry or a replay.
-READ_ONLY_VERBS = frozenset({"help", "status", "list"})
+# -- who: the role groups the entries below use -------------------------------------------------------
+EVERYONE = frozenset(Role)
+CASE_RUNNERS = frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR})
+BU_AND_MANAGER = frozenset({Role.BUSINESS_UNIT, Role.PARTNERSHIP_MANAGER})
+BU_AND_AGENCY_LEAD = frozenset({Role.AGENCY_LEAD, Role.BUSINESS_UNIT})
+LEARNING = frozenset({Role.BUSINESS_UNIT, Role.LEARNING_SUBGROUP})
+# The report goes only to these (domain §1.3, §5.2); a document link follows the same rule (bot/roles.py).
+REPORT_READERS = frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR, Role.EXECUTIVE_LEAD, Role.INDEPENDENT_SCRUTINEER})
 
+# -- when: the stretches of the lifecycle the entries below use ----------------------------------------
+GATHERING = (S.INFO_GATHERING, S.LOCAL_REVIEW)
+RR_ACTIVE = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING)
+# A rapid review under way, from the SIN until the report goes to the executive leads: a report version
+# carries both dates, so once one is up for approval a correction would leave it saying something else.
+RR_RUNNING = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.PACK_CIRCULATED,
+              S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING)
+POST_APPROVAL = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL, S.PANEL_RESPONDED, S.RESPONSE_SHARED, S.LEARNING_AND_ACTIONS)
+AWAITING = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL)
+# The report's narrative and criteria can be written from the initial case discussion until approval.
+REPORT_EDITING = (S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.PACK_CIRCULATED, S.RAPID_REVIEW_MEETING,
+                  S.REPORT_DRAFTING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT)
+REPORT_LINKS = (*REPORT_EDITING, S.APPROVED, *POST_APPROVAL, S.NATIONAL_REVIEW, S.LOCAL_REVIEW)
+LEARNING_STAGES = (S.LEARNING_AND_ACTIONS, S.LOCAL_REVIEW, S.NATIONAL_REVIEW)
+LCSPR_STEPS = ("decided", "reviewer", "planned", "published")
+_NO_LCSPR = "A national review was commissioned: no LCSPR runs for this case (AS-16)."
+
+# -- the commands, one entry each (their order is the order `help` lists them in) ----------------------
 SPECS: dict[str, Spec] = {s.verb: s for s in (
-    Spec("help", "help [command]", "what you can do here, or how to use one command", "help vote", _help, needs_case=False),
+    Spec("help", "help [command]", "what you can do here, or how to use one command", "help vote", _help, needs_case=False,
+         roles=EVERYONE, query="help"),
     Spec("new", 'new pseudonym="Child V" [aware=DATE] [sin=DATE] [kind=death|serious_harm|lac_death|care_leaver_death] '
                 '[residing="…" | lead="…"]',
-         "open a case and its private channel", 'new pseudonym="Child V" aware=2026-12-18', _new, needs_case=False),
-    Spec("status", "status [case]", "where the case stands and what is due", "status", _none),
+         "open a case and its private channel", 'new pseudonym="Child V" aware=2026-12-18', _new, needs_case=False,
+         roles=BU_AND_MANAGER,
+         # A case opens at the point the partnership has reached (referral, SIN decision, SIN sent).
+         rows=[Row([S.START], "intake.new", to=[S.REFERRAL_RECEIVED, S.SIN_DECISION, S.RR_INITIATED,
+                                                 S.NOTIFICATION_ONLY, S.CONTRIBUTING], guard="intake.guard_new")]),
+    Spec("status", "status [case]", "where the case stands and what is due", "status", _none,
+         roles=EVERYONE, query="status"),
     Spec("list", "list [page=N]", "the open cases, 20 at a time, with each one's stage and next deadline", "list page=2",
-         _list, needs_case=False),
+         _list, needs_case=False,
+         roles=EVERYONE - {Role.AGENCY_LEAD},  # an agency lead sees only the cases they were asked about
+         query="list_cases"),
     Spec("aware", 'aware DATE [reason="…"]', "record when the council became aware (starts the 5-working-day SIN "
-                                             'clock); correct it later with reason="…"', "aware 2026-12-18", _aware),
+                                             'clock); correct it later with reason="…"', "aware 2026-12-18", _aware,
+         roles=BU_AND_MANAGER,
+         rows=[Row([S.REFERRAL_RECEIVED], "intake.aware", to=[S.SIN_DECISION, S.NOTIFICATION_ONLY]),
+               Row([S.NOTIFICATION_ONLY], "intake.aware", to=[S.SIN_DECISION]),
+               # A mistyped date is corrected while the deadlines it drives still matter.
+               Row([S.SIN_DECISION, *RR_RUNNING], "intake.correct_aware")]),
     Spec("sin", 'sin DATE [reason="…"] | sin not-met', "record the SIN submission (starts the 15-working-day clock) or "
                                                        'that criteria are not met; correct the date later with reason="…"',
-         "sin 2026-12-22", _sin),
+         "sin 2026-12-22", _sin, roles=BU_AND_MANAGER, branching=True,
+         rows=[Row([S.SIN_DECISION], "intake.sin", to=[S.RR_INITIATED], guard="intake.guard_sin"),
+               Row(RR_RUNNING, "intake.correct_sin"),
+               Row([S.SIN_DECISION], "intake.sin_not_met", to=[S.LOCAL_CONSIDERATION], option="not-met")],
+         explain={(S.REFERRAL_RECEIVED, "sin"): "Record when the council became aware first, for example: aware 2026-12-18"}),
     Spec("informed", "informed [DATE]", "record that the Executive, Chair and Scrutineer were informed", "informed 2026-12-21",
-         _optional_date("the date they were informed")),
+         _optional_date("the date they were informed"), roles=BU_AND_MANAGER,
+         rows=[Row([S.RR_INITIATED], "intake.informed", to=[S.SPRG_TRIAGE]),
+               Row([S.SIN_DECISION, S.SPRG_TRIAGE], "intake.informed")]),
+    # SPRG triage (S3): notifiable, local review, or the SIN criteria turn out not to be met.
     Spec("triage", "triage notifiable|local|withdrawn", "record the SPRG's triage decision", "triage notifiable",
-         _choice_only(("notifiable", "local", "withdrawn"), "a triage decision")),
-    Spec("kloe", 'kloe "line of enquiry"', "add a key line of enquiry", 'kloe "Information sharing between agencies"', _kloe),
-    Spec("meeting", "meeting icdm|rrm DATE", "set the initial case discussion or rapid review meeting date", "meeting rrm 2027-01-07", _meeting),
-    Spec("request", "request AGENCY[,AGENCY…]", "ask agencies for their information", "request police,education", _agencies),
-    Spec("ack", "ack [AGENCY]", "acknowledge an information request", "ack police", _agency_optional),
-    Spec("return", "return [AGENCY]", "record an agency's return as submitted", "return police", _agency_optional),
-    Spec("nil", "nil [AGENCY]", "record a nil return (no involvement)", "nil ambulance", _agency_optional),
-    Spec("query", 'query AGENCY reason="..."', "raise a query on a return", 'query health reason="chronology stops in March"', _agency_with_reason),
-    Spec("accept", "accept AGENCY", "accept a return after quality assurance", "accept police", _agency_required),
-    Spec("waive", 'waive AGENCY reason="..."', "proceed without an agency's return", 'waive education reason="no involvement confirmed by phone"', _agency_with_reason),
-    Spec("pack", "pack", "mark the pack circulated to the SPRG", "pack", _none),
-    Spec("vote", 'vote lcspr|no-lcspr [national] reason="..."', "give your (advisory) view on an LCSPR", 'vote lcspr reason="multi-agency learning"', _view),
-    Spec("recommend", 'recommend lcspr|no-lcspr [national] reason="..."', "record the SPRG chair's recommendation", 'recommend no-lcspr reason="learning via briefing"', _view),
-    Spec("report", "report", "produce the next report version and send it for executive approval", "report", _none),
-    Spec("approve", "approve [vN]", "approve the current report version for your partner", "approve v2", _approve),
-    Spec("disagree", 'disagree [vN] reason="..."', "disagree with the current report version", 'disagree reason="learning is single-agency"', _disagree),
-    Spec("submit", "submit", "send the approved rapid review (or requested information) to the Panel", "submit", _none),
+         _choice_only(("notifiable", "local", "withdrawn"), "a triage decision"), roles=CASE_RUNNERS, branching=True,
+         rows=[Row([S.RR_INITIATED, S.SPRG_TRIAGE], "intake.triage_notifiable", to=[S.INITIAL_CASE_DISCUSSION],
+                   option="notifiable"),
+               Row([S.SIN_DECISION, S.LOCAL_CONSIDERATION, S.RR_INITIATED, S.SPRG_TRIAGE], "intake.triage_local",
+                   to=[S.LOCAL_REVIEW], option="local"),
+               Row(RR_ACTIVE, "intake.triage_withdrawn", to=[S.SIN_WITHDRAWN], option="withdrawn")],
+         explain={(S.SIN_DECISION, "triage notifiable"): "A rapid review requires a submitted SIN. Record it with "
+                                                         "`sin DATE`, or choose `triage local` (local review) or `close`.",
+                  (S.LOCAL_CONSIDERATION, "triage notifiable"): "A rapid review requires a submitted SIN, and the SIN "
+                                                                "criteria were not met. Choose `triage local` (local "
+                                                                "review) or `close`."}),
+    # Initial case discussion and information gathering (S4, S5, §2.3).
+    Spec("kloe", 'kloe "line of enquiry"', "add a key line of enquiry", 'kloe "Information sharing between agencies"', _kloe,
+         roles=CASE_RUNNERS, rows=[Row([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "gathering.kloe")]),
+    Spec("meeting", "meeting icdm|rrm DATE", "set the initial case discussion or rapid review meeting date", "meeting rrm 2027-01-07",
+         _meeting, roles=CASE_RUNNERS, branching=True,
+         rows=[Row([S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "gathering.meeting",
+                   option="icdm"),
+               Row([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "gathering.meeting", option="rrm"),
+               Row([S.PACK_CIRCULATED], "gathering.meeting", to=[S.RAPID_REVIEW_MEETING], option="rrm")]),
+    Spec("request", "request AGENCY[,AGENCY…]", "ask agencies for their information", "request police,education", _agencies,
+         roles=CASE_RUNNERS,
+         rows=[Row([S.INITIAL_CASE_DISCUSSION], "gathering.request", to=[S.INFO_GATHERING], guard="gathering.guard_request"),
+               Row(GATHERING, "gathering.request", guard="gathering.guard_request")]),
+    Spec("ack", "ack [AGENCY]", "acknowledge an information request", "ack police", _agency_optional,
+         roles=BU_AND_AGENCY_LEAD, rows=[Row(GATHERING, "gathering.agency_step")]),
+    Spec("return", "return [AGENCY]", "record an agency's return as submitted", "return police", _agency_optional,
+         roles=BU_AND_AGENCY_LEAD, rows=[Row(GATHERING, "gathering.agency_step")]),
+    Spec("nil", "nil [AGENCY]", "record a nil return (no involvement)", "nil ambulance", _agency_optional,
+         roles=BU_AND_AGENCY_LEAD, rows=[Row(GATHERING, "gathering.agency_step")]),
+    Spec("query", 'query AGENCY reason="..."', "raise a query on a return", 'query health reason="chronology stops in March"',
+         _agency_with_reason, roles=CASE_RUNNERS, rows=[Row(GATHERING, "gathering.agency_step")]),
+    Spec("accept", "accept AGENCY", "accept a return after quality assurance", "accept police", _agency_required,
+         roles=CASE_RUNNERS, rows=[Row(GATHERING, "gathering.agency_step")]),
+    Spec("waive", 'waive AGENCY reason="..."', "proceed without an agency's return", 'waive education reason="no involvement confirmed by phone"',
+         _agency_with_reason, roles=CASE_RUNNERS, rows=[Row(GATHERING, "gathering.agency_step")]),
+    Spec("pack", "pack", "mark the pack circulated to the SPRG", "pack", _none, roles=frozenset({Role.BUSINESS_UNIT}),
+         rows=[Row([S.INFO_GATHERING], "gathering.pack", to=[S.PACK_CIRCULATED], guard="gathering.guard_pack")]),
+    # The meeting's views and the recommendation (S7, S8).
+    Spec("vote", 'vote lcspr|no-lcspr [national] reason="..."', "give your (advisory) view on an LCSPR", 'vote lcspr reason="multi-agency learning"',
+         _view, roles=frozenset({Role.SPRG_MEMBER, Role.SPRG_CHAIR}),
+         rows=[Row([S.PACK_CIRCULATED, S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING], "decision.vote")]),
+    Spec("recommend", 'recommend lcspr|no-lcspr [national] reason="..."', "record the SPRG chair's recommendation", 'recommend no-lcspr reason="learning via briefing"',
+         _view, roles=CASE_RUNNERS,
+         rows=[Row([S.RAPID_REVIEW_MEETING], "decision.recommend", to=[S.REPORT_DRAFTING]),
+               Row([S.REPORT_DRAFTING], "decision.recommend")]),
+    # Report versions and executive approval (S8, S9): all three approve the same version.
+    Spec("report", "report", "produce the next report version and send it for executive approval", "report", _none,
+         roles=CASE_RUNNERS,
+         rows=[Row([S.REPORT_DRAFTING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT], "decision.report", to=[S.EXEC_APPROVAL],
+                   guard="decision.guard_report")]),
+    Spec("approve", "approve [vN]", "approve the current report version for your partner", "approve v2", _approve,
+         roles=frozenset({Role.EXECUTIVE_LEAD}),
+         before="repeated_approval",  # approve pressed again: answered from a read, not queued for the write lock
+         rows=[Row([S.EXEC_APPROVAL], "decision.approve", to=[S.APPROVED], stay=True)],
+         explain={(S.EXEC_DISAGREEMENT, "approve"): "A partner disagreed with this version: wait for the next version "
+                                                    "(`report`)."}),
+    Spec("disagree", 'disagree [vN] reason="..."', "disagree with the current report version", 'disagree reason="learning is single-agency"',
+         _disagree, roles=frozenset({Role.EXECUTIVE_LEAD}),
+         rows=[Row([S.EXEC_APPROVAL, S.APPROVED], "decision.disagree", to=[S.EXEC_DISAGREEMENT])]),
+    # Submission and the Panel (S10-S12).
+    Spec("submit", "submit", "send the approved rapid review (or requested information) to the Panel", "submit", _none,
+         roles=frozenset({Role.BUSINESS_UNIT}),
+         rows=[Row([S.APPROVED], "decision.submit", to=[S.SUBMITTED_TO_PANEL], guard="decision.guard_submit"),
+               Row([S.PANEL_RESPONDED], "decision.submit", to=[S.AWAITING_PANEL], guard="decision.guard_submit")],
+         explain={(S.EXEC_APPROVAL, "submit"): "All three partners must approve the same version before it goes to the "
+                                               "Panel.",
+                  (S.EXEC_DISAGREEMENT, "submit"): "A partner disagreed: a new version must be approved by all three first.",
+                  (S.LOCAL_REVIEW, "submit"): "A local review is not submitted to the Panel."}),
     Spec("panel", "panel acknowledged|agrees|disagrees|information|national|local [ref=...] [date=DATE]",
-         "record the Panel's response", "panel agrees ref=CSPRP-123", _panel),
-    Spec("shared", "shared [RECIPIENT|all]", "record that the Panel's response was shared", "shared all", _shared),
-    Spec("briefing", "briefing done", "record that the practitioners' briefing was issued", "briefing done", _briefing),
+         "record the Panel's response", "panel agrees ref=CSPRP-123", _panel, roles=frozenset({Role.BUSINESS_UNIT}),
+         branching=True,
+         rows=[Row([S.SUBMITTED_TO_PANEL], "panel.acknowledged", to=[S.AWAITING_PANEL], option="acknowledged"),
+               *(Row(AWAITING, "panel.responded", to=[S.PANEL_RESPONDED], option=outcome)
+                 for outcome in ("agrees", "local", "information")),
+               Row(AWAITING, "panel.disagrees", to=[S.EXEC_APPROVAL], option="disagrees"),
+               Row(AWAITING, "panel.national", to=[S.NATIONAL_REVIEW], option="national")]),
+    # Sharing, learning and actions (S13, S14), the LCSPR child workflow (S15), national review (S16).
+    Spec("shared", "shared [RECIPIENT|all]", "record that the Panel's response was shared", "shared all", _shared,
+         roles=BU_AND_MANAGER,
+         rows=[Row([S.PANEL_RESPONDED], "panel.shared", to=[S.RESPONSE_SHARED], guard="panel.guard_shared", stay=True),
+               Row([S.NATIONAL_REVIEW], "panel.shared", guard="panel.guard_shared")]),
+    Spec("briefing", "briefing done", "record that the practitioners' briefing was issued", "briefing done", _briefing,
+         roles=LEARNING, branching=True,
+         rows=[Row([S.RESPONSE_SHARED], "learning.briefing_done", to=[S.LEARNING_AND_ACTIONS], option="done"),
+               Row(LEARNING_STAGES, "learning.briefing_done", option="done")]),
     Spec("action", 'action add owner=AGENCY due=DATE "..." | action done N [evidence="..."]', "add or complete an action plan item",
-         'action add owner=education due=2027-03-01 "Refresh DSL training"', _action),
+         'action add owner=education due=2027-03-01 "Refresh DSL training"', _action, branching=True,
+         option_roles={"add": LEARNING, "done": LEARNING | {Role.AGENCY_LEAD}},
+         rows=[Row([S.RESPONSE_SHARED], "learning.action_add", to=[S.LEARNING_AND_ACTIONS], option="add"),
+               Row(LEARNING_STAGES, "learning.action_add", option="add"),
+               Row([S.RESPONSE_SHARED, *LEARNING_STAGES], "learning.action_done", option="done")]),
     Spec("lcspr", "lcspr decided|planned|published DATE | lcspr reviewer [DATE] | lcspr publish full|improvements [DATE]",
-         "track the LCSPR child workflow", "lcspr decided 2027-01-20", _lcspr),
+         "track the LCSPR child workflow", "lcspr decided 2027-01-20", _lcspr, roles=BU_AND_MANAGER, branching=True,
+         rows=[Row((S.APPROVED, *POST_APPROVAL), "learning.lcspr", option=step) for step in (*LCSPR_STEPS, "publish")],
+         explain={(S.NATIONAL_REVIEW, f"lcspr {step}"): _NO_LCSPR for step in LCSPR_STEPS}),
     Spec("notified", "notified DATE", "record the Secretary of State / Ofsted notification", "notified 2026-04-08",
-         _one_date("the date of notification")),
-    Spec("close", 'close [reason="..."]', "close the case", "close", _close),
+         _one_date("the date of notification"), roles=BU_AND_MANAGER,
+         rows=[Row([S.NOTIFICATION_ONLY], "intake.notified")]),
+    # Closing (guarded where work must be finished first).
+    Spec("close", 'close [reason="..."]', "close the case", "close", _close, roles=frozenset({Role.BUSINESS_UNIT}),
+         rows=[Row([S.REFERRAL_RECEIVED, S.NOTIFICATION_ONLY, S.LOCAL_CONSIDERATION, S.SIN_WITHDRAWN, S.LOCAL_REVIEW,
+                    S.LEARNING_AND_ACTIONS, S.NATIONAL_REVIEW, S.CONTRIBUTING], "intake.close", to=[S.CLOSED],
+                   guard="intake.guard_close")]),
     # The report: narrative sections, the criteria tables, and links to the documents.
     Spec("section", 'section summary|lived-experience|practice-episodes|learning|rationale|sin-ref|period "..."',
-         "write a part of the report (it goes into the next version)", 'section summary "What is known so far ..."', _section),
+         "write a part of the report (it goes into the next version)", 'section summary "What is known so far ..."', _section,
+         roles=CASE_RUNNERS, rows=[Row(REPORT_EDITING, "report.section")]),
     Spec("criterion", 'criterion a|b|c|d|national-a|national-b|national-c met|not-met|uncertain reason="..."',
          "answer a reg 11 (LCSPR) or reg 3 (national review) criterion in the report",
-         'criterion c met reason="information sharing between health and education"', _criterion),
+         'criterion c met reason="information sharing between health and education"', _criterion,
+         roles=CASE_RUNNERS, rows=[Row(REPORT_EDITING, "report.criterion")]),
+    # Who may have a link to a document is who may read it (bot/roles.py `document_refusal`).
     Spec("link", "link [report|draft|pack|briefing|action-plan] [vN] [docx|md|zip]",
-         "get a 24-hour link to a document, by direct message (only people entitled to it)", "link v2", _link),
+         "get a 24-hour link to a document, by direct message (only people entitled to it)", "link v2", _link,
+         roles=REPORT_READERS,  # the report and the Panel pack
+         option_roles={"draft": CASE_RUNNERS,
+                       "action-plan": REPORT_READERS | {Role.LEARNING_SUBGROUP, Role.PARTNERSHIP_MANAGER},
+                       "briefing": EVERYONE},  # for sharing; an agency lead's agency must have taken part
+         rows=[Row(REPORT_LINKS, "report.link")]),
 )}
 
+# -- the registry's public API ---------------------------------------------------------------------------
+_generation = 0  # bumped on every change, so the tables assembled from SPECS know to rebuild
+
+
+def generation() -> int:
+    return _generation
+
+
+def register(spec: Spec) -> Spec:
+    """Add a command (for example, a test's own). The built-in ones are the entries of SPECS above."""
+    global _generation
+    if spec.verb in SPECS:
+        raise ValueError(f"`{spec.verb}` is already a command")
+    if not spec.verb.isidentifier() or spec.verb != spec.verb.lower():
+        raise ValueError(f"`{spec.verb}` is not a command word: use lower-case letters")
+    if spec.roles is None and not spec.option_roles:
+        raise ValueError(f"`{spec.verb}` says nobody may run it: give roles=")
+    if spec.query is not None and spec.rows:
+        raise ValueError(f"`{spec.verb}` is a query, so it has no lifecycle rows")
+    SPECS[spec.verb] = spec
+    _generation += 1
+    return spec
+
+
+def unregister(verb: str) -> None:
+    global _generation
+    del SPECS[verb]
+    _generation += 1
+
+
+def read_only(verb: str) -> bool:
+    """Running it twice changes nothing (a query), so an adapter need not record its receipt."""
+    spec = SPECS.get(verb)
+    return spec is not None and spec.read_only
+
+
+no_arguments = _none  # a parser for a command that takes nothing but an optional case code
+
+# Kept for callers of the flat sets (the registry entries are the source).
+READ_ONLY_VERBS = frozenset(v for v, s in SPECS.items() if s.read_only)
 # Verbs whose option selects the branch of the lifecycle (and so is part of the table key).
-BRANCHING = frozenset({"triage", "sin", "meeting", "panel", "briefing", "action", "lcspr"})
+BRANCHING = frozenset(v for v, s in SPECS.items() if s.branching)
 
 
 def tokenize(text: str) -> list[str]:

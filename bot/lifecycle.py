@@ -1,18 +1,22 @@
 """The case lifecycle as one explicit table: (state, command) -> possible next states, guard, step.
 
-A step returns the next state (None = stay). The table is data: tests enumerate it to prove every
-state is reachable and every non-terminal state has a way out, and `help` uses it to say what can
-happen next.
+Each command declares its own rows in its registry entry (bot/grammar.py, `Spec.rows`); this module
+assembles them into the table and resolves the steps they name. A step returns the next state
+(None = stay). The table is data: tests enumerate it to prove every state is reachable and every
+non-terminal state has a way out, and a refusal uses it to say what can happen next.
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+import importlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
-from bot.steps import report as report_steps
+from bot import grammar
 from bot.context import Ctx
+from bot.grammar import (AWAITING, GATHERING, POST_APPROVAL, REPORT_EDITING, REPORT_LINKS, RR_ACTIVE,  # noqa: F401
+                         RR_RUNNING, Spec)
 from bot.states import CaseState as S
-from bot.steps import decision, gathering, intake, learning, panel
 
 Step = Callable[[Ctx], Awaitable[S | None]]
 Guard = Callable[[Ctx], str | None]
@@ -27,124 +31,72 @@ class Transition:
     guard: Guard | None = None
 
 
-def _rows(sources: Iterable[S], key: str, targets: Iterable[S] | None, step: Step,
-          guard: Guard | None = None, stay: bool = False) -> list[Transition]:
+def resolve(ref: str | Callable[..., Any], package: str = "bot.steps") -> Callable[..., Any]:
+    """A function named in a registry entry ("intake.new" is `new` in bot/steps/intake.py), or the function."""
+    if callable(ref):
+        return ref
+    module, _, name = ref.rpartition(".")
+    try:
+        return getattr(importlib.import_module(f"{package}.{module}"), name)
+    except (ImportError, AttributeError) as exc:
+        raise LookupError(f"the registry names {ref!r}, but {package}.{module} has no {name}: {exc}") from None
+
+
+def _rows(spec: Spec) -> list[Transition]:
     out = []
-    for src in sources:
-        tg = tuple(targets or ())
-        if stay or not tg:
-            tg = tg + (src,) if src not in tg else tg
-        out.append(Transition(src, key, tg, step, guard))
+    for row in spec.rows:
+        if row.option and not spec.branching:
+            raise ValueError(f"`{spec.verb}`: a row with an option needs branching=True (the option picks the row)")
+        key = f"{spec.verb} {row.option}" if row.option else spec.verb
+        step, guard = resolve(row.step), resolve(row.guard) if row.guard is not None else None
+        for src in row.sources:
+            targets = tuple(row.to)
+            if row.stay or not targets:
+                targets = targets + (src,) if src not in targets else targets
+            out.append(Transition(src, key, targets, step, guard))
     return out
 
 
-GATHERING = (S.INFO_GATHERING, S.LOCAL_REVIEW)
-RR_ACTIVE = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING)
-# A rapid review under way, from the SIN until the report goes to the executive leads: a report version
-# carries both dates, so once one is up for approval a correction would leave it saying something else.
-RR_RUNNING = (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.PACK_CIRCULATED,
-              S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING)
-POST_APPROVAL = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL, S.PANEL_RESPONDED, S.RESPONSE_SHARED, S.LEARNING_AND_ACTIONS)
-AWAITING = (S.SUBMITTED_TO_PANEL, S.AWAITING_PANEL)
-# The report's narrative and criteria can be written from the initial case discussion until approval.
-REPORT_EDITING = (S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.PACK_CIRCULATED, S.RAPID_REVIEW_MEETING,
-                  S.REPORT_DRAFTING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT)
-REPORT_LINKS = (*REPORT_EDITING, S.APPROVED, *POST_APPROVAL, S.NATIONAL_REVIEW, S.LOCAL_REVIEW)
+def _build() -> tuple[tuple[Transition, ...], dict[tuple[S, str], Transition], dict[tuple[S, str], str]]:
+    table = tuple(t for spec in grammar.SPECS.values() for t in _rows(spec))
+    index: dict[tuple[S, str], Transition] = {}
+    for t in table:
+        if (t.source, t.key) in index:
+            raise ValueError(f"duplicate transition {t.source} {t.key}")
+        index[(t.source, t.key)] = t
+    explanations = {k: v for spec in grammar.SPECS.values() for k, v in spec.explain.items()}
+    return table, index, explanations
 
-TABLE: tuple[Transition, ...] = tuple(
-    # Intake: a case opens at the point the partnership has reached (referral, SIN decision, SIN sent).
-    _rows([S.START], "new", [S.REFERRAL_RECEIVED, S.SIN_DECISION, S.RR_INITIATED, S.NOTIFICATION_ONLY, S.CONTRIBUTING],
-          intake.new, intake.guard_new)
-    + _rows([S.REFERRAL_RECEIVED], "aware", [S.SIN_DECISION, S.NOTIFICATION_ONLY], intake.aware)
-    + _rows([S.NOTIFICATION_ONLY], "aware", [S.SIN_DECISION], intake.aware)
-    + _rows([S.SIN_DECISION], "sin", [S.RR_INITIATED], intake.sin, intake.guard_sin)
-    # Corrections of a mistyped date, while the deadlines it drives still matter (until the report is sent
-    # to the executive leads).
-    + _rows([S.SIN_DECISION, *RR_RUNNING], "aware", None, intake.correct_aware)
-    + _rows(RR_RUNNING, "sin", None, intake.correct_sin)
-    + _rows([S.SIN_DECISION], "sin not-met", [S.LOCAL_CONSIDERATION], intake.sin_not_met)
-    + _rows([S.RR_INITIATED], "informed", [S.SPRG_TRIAGE], intake.informed)
-    + _rows([S.SIN_DECISION, S.SPRG_TRIAGE], "informed", None, intake.informed)
-    + _rows([S.NOTIFICATION_ONLY], "notified", None, intake.notified)
-    # SPRG triage (S3): notifiable, local review, or the SIN criteria turn out not to be met.
-    + _rows([S.RR_INITIATED, S.SPRG_TRIAGE], "triage notifiable", [S.INITIAL_CASE_DISCUSSION], intake.triage_notifiable)
-    + _rows([S.SIN_DECISION, S.LOCAL_CONSIDERATION, S.RR_INITIATED, S.SPRG_TRIAGE], "triage local", [S.LOCAL_REVIEW],
-            intake.triage_local)
-    + _rows(RR_ACTIVE, "triage withdrawn", [S.SIN_WITHDRAWN], intake.triage_withdrawn)
-    # Initial case discussion and information gathering (S4, S5, §2.3).
-    + _rows([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "kloe", None, gathering.kloe)
-    + _rows([S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "meeting icdm", None, gathering.meeting)
-    + _rows([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "meeting rrm", None, gathering.meeting)
-    + _rows([S.PACK_CIRCULATED], "meeting rrm", [S.RAPID_REVIEW_MEETING], gathering.meeting)
-    + _rows([S.INITIAL_CASE_DISCUSSION], "request", [S.INFO_GATHERING], gathering.request, gathering.guard_request)
-    + _rows(GATHERING, "request", None, gathering.request, gathering.guard_request)
-    + [t for verb in ("ack", "return", "nil", "query", "accept", "waive")
-       for t in _rows(GATHERING, verb, None, gathering.agency_step)]
-    + _rows([S.INFO_GATHERING], "pack", [S.PACK_CIRCULATED], gathering.pack, gathering.guard_pack)
-    # The meeting's views and the recommendation (S7, S8).
-    + _rows([S.PACK_CIRCULATED, S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING], "vote", None, decision.vote)
-    + _rows([S.RAPID_REVIEW_MEETING], "recommend", [S.REPORT_DRAFTING], decision.recommend)
-    + _rows([S.REPORT_DRAFTING], "recommend", None, decision.recommend)
-    # Report versions and executive approval (S8, S9): all three approve the same version.
-    + _rows([S.REPORT_DRAFTING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT], "report", [S.EXEC_APPROVAL], decision.report,
-            decision.guard_report)
-    + _rows([S.EXEC_APPROVAL], "approve", [S.APPROVED], decision.approve, stay=True)
-    + _rows([S.EXEC_APPROVAL, S.APPROVED], "disagree", [S.EXEC_DISAGREEMENT], decision.disagree)
-    # Submission and the Panel (S10-S12).
-    + _rows([S.APPROVED], "submit", [S.SUBMITTED_TO_PANEL], decision.submit, decision.guard_submit)
-    + _rows([S.PANEL_RESPONDED], "submit", [S.AWAITING_PANEL], decision.submit, decision.guard_submit)
-    + _rows([S.SUBMITTED_TO_PANEL], "panel acknowledged", [S.AWAITING_PANEL], panel.acknowledged)
-    + [t for outcome in ("agrees", "local", "information")
-       for t in _rows(AWAITING, f"panel {outcome}", [S.PANEL_RESPONDED], panel.responded)]
-    + _rows(AWAITING, "panel disagrees", [S.EXEC_APPROVAL], panel.disagrees)
-    + _rows(AWAITING, "panel national", [S.NATIONAL_REVIEW], panel.national)
-    # Sharing, learning and actions (S13, S14), the LCSPR child workflow (S15), national review (S16).
-    + _rows([S.PANEL_RESPONDED], "shared", [S.RESPONSE_SHARED], panel.shared, panel.guard_shared, stay=True)
-    + _rows([S.NATIONAL_REVIEW], "shared", None, panel.shared, panel.guard_shared)
-    + _rows([S.RESPONSE_SHARED], "briefing done", [S.LEARNING_AND_ACTIONS], learning.briefing_done)
-    + _rows([S.LEARNING_AND_ACTIONS, S.LOCAL_REVIEW, S.NATIONAL_REVIEW], "briefing done", None, learning.briefing_done)
-    + _rows([S.RESPONSE_SHARED], "action add", [S.LEARNING_AND_ACTIONS], learning.action_add)
-    + _rows([S.LEARNING_AND_ACTIONS, S.LOCAL_REVIEW, S.NATIONAL_REVIEW], "action add", None, learning.action_add)
-    + _rows([S.RESPONSE_SHARED, S.LEARNING_AND_ACTIONS, S.LOCAL_REVIEW, S.NATIONAL_REVIEW], "action done", None,
-            learning.action_done)
-    + [t for step in ("decided", "reviewer", "planned", "published")
-       for t in _rows((S.APPROVED, *POST_APPROVAL), f"lcspr {step}", None, learning.lcspr)]
-    # The report: narrative sections, criteria answers, links to documents, the decision to publish.
-    + _rows(REPORT_EDITING, "section", None, report_steps.section)
-    + _rows(REPORT_EDITING, "criterion", None, report_steps.criterion)
-    + _rows(REPORT_LINKS, "link", None, report_steps.link)
-    + _rows((S.APPROVED, *POST_APPROVAL), "lcspr publish", None, learning.lcspr)
-    # Closing (guarded where work must be finished first).
-    + _rows([S.REFERRAL_RECEIVED, S.NOTIFICATION_ONLY, S.LOCAL_CONSIDERATION, S.SIN_WITHDRAWN, S.LOCAL_REVIEW,
-             S.LEARNING_AND_ACTIONS, S.NATIONAL_REVIEW, S.CONTRIBUTING], "close", [S.CLOSED], intake.close, intake.guard_close)
-)
 
-_INDEX: dict[tuple[S, str], Transition] = {}
-for _t in TABLE:
-    assert (_t.source, _t.key) not in _INDEX, f"duplicate transition {_t.source} {_t.key}"
-    _INDEX[(_t.source, _t.key)] = _t
+_built = (grammar.generation(), *_build())
+
+
+def _current() -> tuple[tuple[Transition, ...], dict[tuple[S, str], Transition], dict[tuple[S, str], str]]:
+    """The assembled table, rebuilt only when a command was registered since."""
+    global _built
+    if _built[0] != grammar.generation():
+        _built = (grammar.generation(), *_build())
+    return _built[1], _built[2], _built[3]
+
+
+def table() -> tuple[Transition, ...]:
+    return _current()[0]
 
 
 def find(state: S, key: str) -> Transition | None:
-    return _INDEX.get((state, key))
+    return _current()[1].get((state, key))
 
 
 def keys_from(state: S) -> list[str]:
-    """What can be done from a state, in table order (for refusals and help)."""
-    return [t.key for t in TABLE if t.source == state]
+    """What can be done from a state, in registry order (for refusals and help)."""
+    return [t.key for t in table() if t.source == state]
 
 
-# Refusals that deserve more than "not now": the domain says why.
-EXPLANATIONS: dict[tuple[S, str], str] = {
-    (S.SIN_DECISION, "triage notifiable"): "A rapid review requires a submitted SIN. Record it with `sin DATE`, "
-                                          "or choose `triage local` (local review) or `close`.",
-    (S.LOCAL_CONSIDERATION, "triage notifiable"): "A rapid review requires a submitted SIN, and the SIN criteria were "
-                                                 "not met. Choose `triage local` (local review) or `close`.",
-    (S.REFERRAL_RECEIVED, "sin"): "Record when the council became aware first, for example: aware 2026-12-18",
-    (S.EXEC_DISAGREEMENT, "approve"): "A partner disagreed with this version: wait for the next version (`report`).",
-    (S.EXEC_APPROVAL, "submit"): "All three partners must approve the same version before it goes to the Panel.",
-    (S.EXEC_DISAGREEMENT, "submit"): "A partner disagreed: a new version must be approved by all three first.",
-    (S.LOCAL_REVIEW, "submit"): "A local review is not submitted to the Panel.",
-    **{(S.NATIONAL_REVIEW, f"lcspr {step}"): "A national review was commissioned: no LCSPR runs for this case (AS-16)."
-       for step in ("decided", "reviewer", "planned", "published")},
-}
+def explanation(state: S, key: str) -> str | None:
+    """A refusal that deserves more than "not now": the domain says why (the entries' `explain`)."""
+    return _current()[2].get((state, key))
+
+
+# The built-in commands' table, for tests and readers that want the data itself.
+TABLE: tuple[Transition, ...] = _built[1]
+EXPLANATIONS: dict[tuple[S, str], str] = _built[3]

@@ -1,56 +1,57 @@
-"""Who may run which command (the role matrix). On whose behalf is checked by each step's guard:
-an agency lead acts only for their own agency; an executive lead approves only for their partner."""
+"""Who may run which command, and who may read which document: the one role table.
+
+The table is assembled from the command registry (bot/grammar.py: each entry's `roles`, and
+`option_roles` where one option differs from the rest of its verb). Documents need no table of
+their own: who may read a document is who may run `link` for it (a link is how a document is had).
+On whose behalf is checked by each step's guard: an agency lead acts only for their own agency; an
+executive lead approves only for their partner.
+"""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from bot import grammar
+from bot.grammar import CASE_RUNNERS, DOCUMENT_TITLES, EVERYONE, REPORT_READERS  # noqa: F401  (importable here)
 from bot.partnership import Member, Role
 
-R = Role
-_EVERYONE = frozenset(Role)
-_CASE_RUNNERS = frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR})
+if TYPE_CHECKING:
+    from bot.casefile import CaseFile
 
-# Keyed by verb, or by "verb option" where one option differs from the rest of its verb.
-PERMISSIONS: dict[str, frozenset[Role]] = {
-    "help": _EVERYONE,
-    "status": _EVERYONE,
-    "list": _EVERYONE - {R.AGENCY_LEAD},  # an agency lead sees only the cases they were asked about
-    "new": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
-    "aware": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
-    "sin": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
-    "informed": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
-    "notified": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
-    "triage": _CASE_RUNNERS,
-    "kloe": _CASE_RUNNERS,
-    "meeting": _CASE_RUNNERS,
-    "request": _CASE_RUNNERS,
-    "ack": frozenset({R.AGENCY_LEAD, R.BUSINESS_UNIT}),
-    "return": frozenset({R.AGENCY_LEAD, R.BUSINESS_UNIT}),
-    "nil": frozenset({R.AGENCY_LEAD, R.BUSINESS_UNIT}),
-    "query": _CASE_RUNNERS,
-    "accept": _CASE_RUNNERS,
-    "waive": _CASE_RUNNERS,
-    "pack": frozenset({R.BUSINESS_UNIT}),
-    "vote": frozenset({R.SPRG_MEMBER, R.SPRG_CHAIR}),
-    "recommend": _CASE_RUNNERS,
-    "report": _CASE_RUNNERS,
-    "approve": frozenset({R.EXECUTIVE_LEAD}),
-    "disagree": frozenset({R.EXECUTIVE_LEAD}),
-    "submit": frozenset({R.BUSINESS_UNIT}),
-    "panel": frozenset({R.BUSINESS_UNIT}),
-    "shared": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
-    "briefing": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP}),
-    "action add": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP}),
-    "action done": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP, R.AGENCY_LEAD}),
-    "lcspr": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
-    "close": frozenset({R.BUSINESS_UNIT}),
-    # The report. Links: the report only to those entitled to it (bot/report/files.py).
-    "section": _CASE_RUNNERS,
-    "criterion": _CASE_RUNNERS,
-    "link": frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR, R.EXECUTIVE_LEAD, R.INDEPENDENT_SCRUTINEER}),
-    "link draft": _CASE_RUNNERS,
-    "link action-plan": frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR, R.EXECUTIVE_LEAD, R.INDEPENDENT_SCRUTINEER,
-                                   R.LEARNING_SUBGROUP, R.PARTNERSHIP_MANAGER}),
-    "link briefing": _EVERYONE,
-}
+
+def _assemble() -> dict[str, frozenset[Role]]:
+    table: dict[str, frozenset[Role]] = {}
+    for verb, spec in grammar.SPECS.items():
+        if spec.roles is not None:
+            table[verb] = spec.roles
+        for option, roles in spec.option_roles.items():
+            table[f"{verb} {option}"] = roles
+    return table
+
+
+class _RoleTable(Mapping[str, frozenset[Role]]):
+    """Keyed by verb, or by "verb option" where one option differs from the rest of its verb; always
+    current with the registry (a registered command appears at once)."""
+
+    def __init__(self) -> None:
+        self._generation, self._rows = grammar.generation(), _assemble()
+
+    def _current(self) -> dict[str, frozenset[Role]]:
+        if self._generation != grammar.generation():
+            self._generation, self._rows = grammar.generation(), _assemble()
+        return self._rows
+
+    def __getitem__(self, key: str) -> frozenset[Role]:
+        return self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+PERMISSIONS: Mapping[str, frozenset[Role]] = _RoleTable()
 
 
 def permission_key(verb: str, option: str | None = None) -> str:
@@ -59,9 +60,7 @@ def permission_key(verb: str, option: str | None = None) -> str:
 
 
 def allowed_roles(verb: str, option: str | None = None) -> frozenset[Role]:
-    if option is not None and f"{verb} {option}" in PERMISSIONS:
-        return PERMISSIONS[f"{verb} {option}"]
-    return PERMISSIONS[verb]
+    return PERMISSIONS[permission_key(verb, option)]
 
 
 def may_run(member: Member, verb: str, option: str | None = None) -> bool:
@@ -75,3 +74,34 @@ def allowed_verbs(member: Member) -> set[str]:
 def describe_roles(roles: frozenset[Role]) -> str:
     names = sorted(r.value.replace("_", " ") for r in roles)
     return ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
+
+
+# -- documents -------------------------------------------------------------------------------------------
+# The report goes only to the Business Unit, the SPRG chair, the executive leads (and their deputies) and
+# the Independent Scrutineer (domain §1.3, §5.2). Who each document is for, in the words of a refusal:
+_PARTNERS_AND_SCRUTINEER = "the Business Unit, the SPRG chair, the executive leads and the Independent Scrutineer"
+_AUDIENCE = {"report": _PARTNERS_AND_SCRUTINEER, "pack": _PARTNERS_AND_SCRUTINEER,
+             "draft": "the SPRG chair and the Business Unit",
+             "action-plan": "the Practice and Learning Sub Group, the Business Unit and the partners",
+             "briefing": "members of the partnership whose agency took part"}
+
+
+def document_readers(kind: str) -> frozenset[Role]:
+    """Who may read this kind of document: who may run `link KIND`."""
+    return allowed_roles("link", kind)
+
+
+def document_refusal(member: Member | None, kind: str, f: CaseFile | None) -> str | None:
+    """Why `member` may not have this kind of document of the case, or None when they may."""
+    if member is None:
+        return "You are not a member of this partnership in the bot."
+    ok = any(member.has(r) for r in document_readers(kind))
+    if ok and set(member.roles) == {Role.AGENCY_LEAD}:
+        # An agency lead sees only what concerns a case their agency was asked about or owns an action in.
+        ok = f is not None and (f.request(member.agency) is not None
+                                or any(a.owner_agency == member.agency for a in f.actions))
+    return None if ok else f"The {DOCUMENT_TITLES[kind].lower()} is only for {_AUDIENCE[kind]}."
+
+
+DRAFT_READERS = document_readers("draft")
+PLAN_READERS = document_readers("action-plan")

@@ -10,6 +10,7 @@ from typing import Any
 from adapters.sandbox.cards import shown_context
 from adapters.sandbox.config import PLATFORM
 from adapters.sandbox.store import COMMAND, REMOVED, REPLY, TEXT, Conversation, Message, Store, new_id, round_of
+from bot import buttons
 from bot.context import Invocation
 from bot.core import Core, Reply
 from bot.effects import CARD_KINDS
@@ -108,7 +109,7 @@ class Chat:
     # -- card buttons -----------------------------------------------------------------------------------
     async def action(self, member: Member, conv: Conversation, message: Message, verb: str, data: dict[str, Any],
                      click: str) -> Outcome:
-        from adapters.teams.actions import command_for  # the Teams cards' buttons mean the same here
+        from adapters.teams.actions import form_command  # the sandbox shows the Teams cards, forms included
 
         if not await self.core.first_receipt(PLATFORM, f"click:{member.key}:{click}"):
             return Outcome(True, "Already done.")
@@ -127,7 +128,9 @@ class Chat:
                 return Outcome(False, "This reminder card is incomplete.")
             reply = await self.core.reminder_action(self._inv(member, conv), int(data["reminder_id"]), str(data.get("do") or ""))
             return self._answer(key, Outcome(reply.ok, reply.text), answered=reply.ok)
-        cmd, errors = command_for(verb, data)
+        cmd, errors = buttons.command_for(verb, data), {}
+        if cmd is None:
+            cmd, errors = form_command(verb, data) or (None, {"form": "This button is not supported."})
         if cmd is None:
             return self._answer(key, Outcome(False, "Please check the form."), errors=errors, values=data)
         reply = await self.core.handle(self._inv(member, conv, command=cmd, case_code=code))

@@ -33,7 +33,7 @@ from adapters.slack.cards import CardRenderer, escape_mrkdwn
 from adapters.slack.port import call
 from bot.context import Invocation
 from bot.core import Core, Reply
-from bot.grammar import READ_ONLY_VERBS, Command, ParseError, tokenize
+from bot.grammar import Command, ParseError, read_only, tokenize
 from bot.partnership import Partnership
 from bot.ports import DeliveryError
 from bot.roles import may_run
@@ -190,7 +190,7 @@ async def run_command(deps: Deps, body: dict[str, Any]) -> None:
     if msg is False:
         async with deps.background.command_slots:
             try:
-                key = None if _verb(body) in READ_ONLY_VERBS else receipt_key(body)
+                key = None if read_only(_verb(body)) else receipt_key(body)
                 if key and not await deps.core.first_receipt(PLATFORM, key):
                     log.info("dropped a repeated Slack request (command)")
                     return

@@ -22,6 +22,7 @@ from adapters.slack import forms
 from adapters.slack.config import PLATFORM
 from adapters.slack.cards import escape_mrkdwn
 from adapters.slack.handlers import Deps
+from bot import buttons
 from bot.context import Invocation
 from bot.core import Reply
 from bot.grammar import Command
@@ -29,15 +30,6 @@ from bot.roles import may_run
 
 log = logging.getLogger("rapidreview.slack")
 
-# Buttons that change something at once: action id -> (verb, option, value key -> command arg).
-ONE_SHOT: dict[str, tuple[str, str | None, dict[str, str]]] = {
-    "rr_nil": ("nil", None, {"agency": "agency"}),
-    "rr_ack": ("ack", None, {"agency": "agency"}),
-    "rr_approve": ("approve", None, {"version": "version"}),
-    "rr_shared_all": ("shared", None, {"recipient": "recipient"}),
-    "rr_shared_one": ("shared", None, {"recipient": "recipient"}),
-    "rr_action_done": ("action", "done", {"number": "number"}),
-}
 LINKS = {"rr_open_report"}  # URL buttons (a person's own report link)
 REMINDER = {"rr_reminder_done": "done", "rr_reminder_snooze": "snooze", "rr_reminder_not_mine": "not_mine"}
 _MAX_ERROR = 2000
@@ -99,10 +91,9 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
             # The command rides along so an unknown person is refused and audited like any other.
             reply = await core.reminder_action(replace(inv, command=Command("reminder", REMINDER[aid])),
                                                int(value.get("reminder") or 0), REMINDER[aid])
-        elif aid in ONE_SHOT:
-            verb, option, keys = ONE_SHOT[aid]
-            args = {arg: value.get(key) for arg, key in keys.items()}
-            reply = await core.handle(replace(inv, command=Command(verb, option, args)))
+        elif (cmd := buttons.command_for(aid.removeprefix("rr_"), value)) is not None:
+            # A button that changes something at once: its command comes from the core's one button table.
+            reply = await core.handle(replace(inv, command=cmd))
         else:
             reply = Reply(False, "That button is not known to this version of the bot.")
         await ack()

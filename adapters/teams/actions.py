@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from adapters.teams import cards
+from bot import buttons
 from bot.context import Invocation
 from bot.core import Core, Reply
 from bot.effects import CARD_KINDS, DIRECT_MESSAGE, POST_CARD, UPDATE_STATUS
@@ -53,12 +54,18 @@ def _reason(data: dict[str, Any], errors: dict[str, str]) -> str:
 
 
 def command_for(verb: str, data: dict[str, Any]) -> tuple[Command | None, dict[str, str]]:
-    """The core command a card action stands for, or field errors when the form is incomplete."""
+    """The core command a card action stands for, or field errors when the form is incomplete. One-shot
+    buttons come from the core's button table (bot/buttons.py); the forms are read here."""
+    form = form_command(verb, data)
+    if form is not None:
+        return form
+    cmd = buttons.command_for(verb, data)
+    return (cmd, {}) if cmd is not None else (None, {"form": "This button is not supported."})
+
+
+def form_command(verb: str, data: dict[str, Any]) -> tuple[Command | None, dict[str, str]] | None:
+    """A card form's command (or its field errors), or None when the action is not a form."""
     errors: dict[str, str] = {}
-    if verb in ("status", "submit"):
-        return Command(verb), errors
-    if verb in ("ack", "nil"):
-        return Command(verb, None, {"agency": data.get("agency")}), errors
     if verb == "return":
         return Command("return", None, {"agency": data.get("agency"), "fields": return_fields(data)}), errors
     if verb == "vote":
@@ -68,10 +75,8 @@ def command_for(verb: str, data: dict[str, Any]) -> tuple[Command | None, dict[s
         reason = _reason(data, errors)
         national = str(data.get("national", "false")).lower() == "true"
         return (None if errors else Command("vote", choice, {"national": national, "reason": reason})), errors
-    if verb in ("approve", "disagree"):
+    if verb == "disagree":
         version = int(data["version"]) if str(data.get("version") or "").isdigit() else None
-        if verb == "approve":
-            return Command("approve", None, {"version": version}), errors
         reason = _reason(data, errors)
         return (None if errors else Command("disagree", None, {"version": version, "reason": reason})), errors
     if verb == "panel":
@@ -87,11 +92,7 @@ def command_for(verb: str, data: dict[str, Any]) -> tuple[Command | None, dict[s
         ref = str(data.get("ref") or "").strip() or None
         args = {} if outcome == "acknowledged" else {"ref": ref, "date": on}
         return (None if errors else Command("panel", outcome, args)), errors
-    if verb == "shared":
-        return Command("shared", None, {"recipient": data.get("recipient") or "all"}), errors
-    if verb == "action_done" and str(data.get("number") or "").isdigit():
-        return Command("action", "done", {"number": int(data["number"])}), errors
-    return None, {"form": "This button is not supported."}
+    return None
 
 
 class CardActions:

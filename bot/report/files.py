@@ -1,4 +1,5 @@
-"""Who may have which document, and the documents as files (Word, Markdown, a zip for the pack).
+"""The documents as files (Word, Markdown, a zip for the pack). Who may have which is in the role table
+(bot/roles.py `document_refusal`).
 
 The report goes only to the Business Unit, the SPRG chair, the executive leads (and their deputies)
 and the Independent Scrutineer (domain §1.3, §5.2): by a direct message with a short-lived link, or
@@ -17,21 +18,18 @@ from sqlalchemy import select
 from bot.report.briefing import BRIEFING, action_plan_markdown, briefing_markdown, one_page_warning
 from bot.calendar import LONDON, WorkingDayCalendar, london_date
 from bot.casefile import CaseFile, load_case_file
-from bot.partnership import Member, Partnership, Role
+from bot.grammar import DOCUMENT_TITLES
+from bot.partnership import Partnership
 from bot.report.build import build_markdown, load_parts, with_signoff
 from bot.report.docx import DocInfo, to_docx
 from bot.report.pack import PACK
 from storage.models import Case, ReportDocument
 
-REPORT_READERS = frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR, Role.EXECUTIVE_LEAD, Role.INDEPENDENT_SCRUTINEER})
-DRAFT_READERS = frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR})
-PLAN_READERS = REPORT_READERS | {Role.LEARNING_SUBGROUP, Role.PARTNERSHIP_MANAGER}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TYPES = {"docx": DOCX, "md": "text/markdown; charset=utf-8", "zip": "application/zip"}
 FORMATS = {"report": ("docx", "md"), "draft": ("docx", "md"), "pack": ("zip", "md"), "briefing": ("docx", "md"),
            "action-plan": ("docx", "md")}
-_TITLES = {"report": "Rapid Review Report", "draft": "Rapid Review Report (draft)", "pack": "Panel submission pack",
-           "briefing": "Practitioners' briefing", "action-plan": "Action plan"}
+_TITLES = DOCUMENT_TITLES
 
 
 class DocumentMissing(LookupError):
@@ -50,26 +48,6 @@ class RenderedFile:
     kind: str
     version: int | None = None
     warning: str | None = None  # e.g. a briefing longer than one page
-
-
-def refusal(member: Member | None, kind: str, f: CaseFile | None) -> str | None:
-    """Why `member` may not have this kind of document of the case, or None when they may."""
-    if member is None:
-        return "You are not a member of this partnership in the bot."
-    roles = set(member.roles)
-    if kind in ("report", "pack"):
-        ok = bool(roles & REPORT_READERS)
-        who = "the Business Unit, the SPRG chair, the executive leads and the Independent Scrutineer"
-    elif kind == "draft":
-        ok, who = bool(roles & DRAFT_READERS), "the SPRG chair and the Business Unit"
-    elif kind == "action-plan":
-        ok, who = bool(roles & PLAN_READERS), "the Practice and Learning Sub Group, the Business Unit and the partners"
-    else:  # the briefing is for sharing; an agency lead still sees only cases their agency was asked about
-        only_lead = roles == {Role.AGENCY_LEAD}
-        ok = not only_lead or (f is not None and (f.request(member.agency) is not None
-                                                 or any(a.owner_agency == member.agency for a in f.actions)))
-        who = "members of the partnership whose agency took part"
-    return None if ok else f"The {_TITLES[kind].lower()} is only for {who}."
 
 
 def _stamp(f: CaseFile, kind: str, version: int | None, ext: str) -> str:

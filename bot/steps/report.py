@@ -13,7 +13,8 @@ from bot.context import Ctx
 from bot.effects import direct_message
 from bot.report.build import (ANSWERS, CRITERIA, FIELDS, MAX_SECTION, NARRATIVES, ReportParts, build_markdown, content_hash,
                         load_parts)
-from bot.report.files import FORMATS, refusal
+from bot.report.files import FORMATS
+from bot.roles import document_refusal
 from bot.report.links import signer
 from bot.report.pack import PACK
 from bot.steps.common import guard_text
@@ -101,7 +102,7 @@ async def link(ctx: Ctx) -> None:
     fmt = ctx.args.get("fmt") or FORMATS[kind][0]
     if fmt not in FORMATS[kind]:
         ctx.refuse(f"The {_TITLES[kind]} comes as {' or '.join(FORMATS[kind])}.")
-    why = refusal(ctx.actor, kind, ctx.file)
+    why = document_refusal(ctx.actor, kind, ctx.file)
     if why:
         ctx.refuse(why, access=True)
     c, f = ctx.case, ctx.file

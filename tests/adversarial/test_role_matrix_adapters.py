@@ -57,57 +57,9 @@ from tests.report.conftest import RETURNS
 from tests.scenarios import pack_to_report
 from tests.teams.conftest import APP_ID, GENERAL, HOME_TENANT
 from tests.teams.test_auth import secured  # noqa: F401  (fixture: Teams with signed JWTs)
-from tests.test_roles import EXPECTED
+from tests.test_roles import EXPECTED, TEXTS
 
 CODE = "rr-2026-001"
-
-# A sample text for every row of the specification; checked below to parse to the row's verb and option.
-TEXTS: dict[tuple[str, str | None], str] = {
-    ("help", None): "help",
-    ("status", None): "status",
-    ("list", None): "list",
-    ("new", None): 'new pseudonym="Child Z"',
-    ("aware", None): "aware 2026-09-01",
-    ("sin", None): "sin 2026-09-07",
-    ("sin", "not-met"): "sin not-met",
-    ("informed", None): "informed",
-    ("notified", None): "notified 2026-09-07",
-    ("triage", "notifiable"): "triage notifiable",
-    ("triage", "local"): "triage local",
-    ("triage", "withdrawn"): "triage withdrawn",
-    ("kloe", None): 'kloe "Information sharing"',
-    ("meeting", "icdm"): "meeting icdm 2026-09-08",
-    ("meeting", "rrm"): "meeting rrm 2026-09-21",
-    ("request", None): "request probation",
-    ("ack", None): "ack police",
-    ("return", None): "return police",
-    ("nil", None): "nil police",
-    ("query", None): 'query police reason="dates missing"',
-    ("accept", None): "accept police",
-    ("waive", None): 'waive police reason="no involvement"',
-    ("pack", None): "pack",
-    ("vote", "lcspr"): 'vote lcspr reason="learning"',
-    ("recommend", "lcspr"): 'recommend lcspr reason="learning"',
-    ("report", None): "report",
-    ("approve", None): "approve",
-    ("disagree", None): 'disagree reason="not warranted"',
-    ("submit", None): "submit",
-    ("panel", "agrees"): "panel agrees",
-    ("panel", "acknowledged"): "panel acknowledged",
-    ("shared", None): "shared all",
-    ("briefing", "done"): "briefing done",
-    ("action", "add"): 'action add owner=education due=2027-03-01 "Training"',
-    ("action", "done"): "action done 1",
-    ("lcspr", "decided"): "lcspr decided 2026-09-21",
-    ("section", "summary"): 'section summary "What is known so far"',
-    ("criterion", "a"): 'criterion a met reason="improvements needed"',
-    ("link", "report"): "link report",
-    ("link", "draft"): "link draft",
-    ("link", "briefing"): "link briefing",
-    ("link", "action-plan"): "link action-plan",
-    ("lcspr", "publish"): "lcspr publish full",
-    ("close", None): "close",
-}
 
 # One member per role. Keys of the example partnership file, except the partnership-manager-only member.
 ONLY_PM = "only_partnership_manager"

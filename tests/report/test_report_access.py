@@ -15,7 +15,7 @@ from docx import Document
 
 from bot.report import links as report_links
 from server import report_routes
-from bot.report.files import REPORT_READERS
+from bot.roles import REPORT_READERS
 from bot.documents import report_file
 from tests.report.conftest import to_report_v1
 from tests.report.helpers import inv
