@@ -21,13 +21,14 @@ from bot.deadlines import case_deadlines
 from bot.context import Ctx, Invocation, Refusal, Reply, Screening
 from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
 from bot.grammar import Command, ParseError, help_text, parse
+from bot.outbox import AfterCommit, enqueue
 from bot.partnership import Member, Partnership, Role
 from bot.roles import allowed_roles, allowed_verbs, describe_roles, may_run, permission_key
 from bot.states import STATE_LABELS, CaseState
 from bot.views import case_view, status_text
 from bot.steps.decision import approval_context, repeated_approval
 from storage.db import Database
-from storage.models import AgencyRequest, Case, ChannelLink, InboundReceipt, OutboxEffect
+from storage.models import AgencyRequest, Case, ChannelLink, InboundReceipt
 
 log = logging.getLogger("rapidreview.core")
 
@@ -47,7 +48,8 @@ class Core:
     def __init__(self, db: Database, partnership: Partnership, calendar: WorkingDayCalendar, *,
                  clock: Callable[[], datetime] = _utcnow):
         self.db, self.p, self.cal, self.clock = db, partnership, calendar, clock
-        self.on_commit: list[Callable[[], None]] = []
+        # Run after every commit that wrote outbox rows (the composition root adds the dispatcher's wake).
+        self.on_commit = AfterCommit()
 
     # -- entry point -------------------------------------------------------------------------------
     async def handle(self, inv: Invocation) -> Reply:
@@ -191,17 +193,13 @@ class Core:
                 c.state, c.updated_at = nxt, now
                 await reminders.recompute(s, ctx.file, self.p, self.cal, now)
                 self._add_status_update(ctx)
-                for e in ctx.effects:
-                    s.add(OutboxEffect(case_id=c.id if e.case_code == c.code else None, case_code=e.case_code,
-                                       platform=c.platform, kind=e.kind, payload=e.payload,
-                                       next_attempt_at=now, created_at=now))
+                enqueue(s, ctx.effects, c, now)
                 for entry in ctx.audits:
                     await audit.append(s, entry, now)
         except Refusal as r:
             kept = [a for a in (ctx.audits if ctx else []) if a.action in _KEEP_ON_REFUSAL]
             return await self._refused(inv, member, cmd, code, r, kept)
-        for wake in self.on_commit:
-            wake()
+        self.on_commit()
         c = ctx.case
         text = "\n".join(ctx.messages) or f"Done. {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}."
         return Reply(True, text, c.code)
@@ -259,11 +257,8 @@ class Core:
                             "found": pii.describe(finding),
                             "text": f"A message in {label} was blocked by the PII guard ({', '.join(kinds)}). "
                                     "Its content was not kept."}))
-                for e in alerts:
-                    s.add(OutboxEffect(case_id=case.id, case_code=code, platform=case.platform, kind=e.kind,
-                                       payload=e.payload, next_attempt_at=now, created_at=now))
-        for wake in self.on_commit:
-            wake()
+                enqueue(s, alerts, case, now)
+        self.on_commit()
         return Screening(True, frozenset(kinds), pii.describe(finding))
 
     async def set_watch_names(self, inv: Invocation, code: str, names: list[str]) -> Reply:

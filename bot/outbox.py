@@ -22,17 +22,48 @@ from itertools import groupby
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot import effects as fx
 from bot.partnership import Partnership
 from bot.ports import DeliveryError, MessageGone, PlatformPort
 from storage.db import Database
-from storage.models import ChannelLink, OutboxEffect
+from storage.models import Case, ChannelLink, OutboxEffect
 
 log = logging.getLogger("rapidreview.outbox")
 
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def enqueue(session: AsyncSession, effects: list[fx.Effect], case: Case | None, now: datetime, *,
+            platform: str | None = None) -> list[OutboxEffect]:
+    """Write effects as outbox rows in the caller's transaction: the only place outbox rows are made.
+
+    An effect about `case` is tied to it (so its channel effects are delivered in order); an effect about
+    another case, or with no case given (a dead-letter alert), is not. The platform is the case's unless named."""
+    rows = [OutboxEffect(case_id=case.id if case is not None and e.case_code == case.code else None,
+                         case_code=e.case_code, platform=platform or case.platform, kind=e.kind, payload=e.payload,
+                         next_attempt_at=now, created_at=now)
+            for e in effects]
+    session.add_all(rows)
+    return rows
+
+
+class AfterCommit:
+    """What to do once a transaction that wrote outbox rows has committed (wake the dispatcher, so the
+    effects go out now rather than at the next tick). The core, the ticker and reminder actions share one."""
+
+    def __init__(self) -> None:
+        self.hooks: list[Callable[[], None]] = []
+
+    def append(self, hook: Callable[[], None]) -> None:
+        self.hooks.append(hook)
+
+    def __call__(self) -> None:
+        for hook in self.hooks:
+            hook()
 
 
 class Dispatcher:
