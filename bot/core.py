@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import audit, lifecycle, pii, reminders
+from bot.acting import own_agency_as_lead
 from bot.calendar import WorkingDayCalendar, london_date
 from bot.casefile import load_case_file
 from bot.deadlines import case_deadlines
@@ -90,7 +91,7 @@ class Core:
             if case is None:
                 return Reply(False, f"There is no case {code}.")
             f = await load_case_file(s, case)
-        if _only_agency_lead(member) and f.request(member.agency) is None:
+        if own_agency_as_lead(member, "status") and f.request(member.agency) is None:
             return await self._refuse_access(inv, member, Command("status"), code,
                                              f"Your agency has not been asked about {code}, so its status is not shown to you.")
         view = case_view(f, self.p, self.cal, london_date(self.clock()))
@@ -332,6 +333,3 @@ class Core:
             for e in entries:
                 await audit.append(s, e, self.clock())
 
-
-def _only_agency_lead(m: Member) -> bool:
-    return m.has(Role.AGENCY_LEAD) and not any(m.has(r) for r in Role if r != Role.AGENCY_LEAD)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.report.briefing import BRIEFING, action_plan_markdown, briefing_markdown, one_page_warning
 from bot.calendar import LONDON, WorkingDayCalendar, london_date
+from bot.acting import own_agency_as_lead
 from bot.casefile import CaseFile, load_case_file
 from bot.partnership import Member, Partnership, Role
 from bot.report.build import build_markdown, load_parts, with_signoff
@@ -65,8 +66,7 @@ def refusal(member: Member | None, kind: str, f: CaseFile | None) -> str | None:
     elif kind == "action-plan":
         ok, who = bool(roles & PLAN_READERS), "the Practice and Learning Sub Group, the Business Unit and the partners"
     else:  # the briefing is for sharing; an agency lead still sees only cases their agency was asked about
-        only_lead = roles == {Role.AGENCY_LEAD}
-        ok = not only_lead or (f is not None and (f.request(member.agency) is not None
+        ok = not own_agency_as_lead(member, "link", "briefing") or (f is not None and (f.request(member.agency) is not None
                                                  or any(a.owner_agency == member.agency for a in f.actions)))
         who = "members of the partnership whose agency took part"
     return None if ok else f"The {_TITLES[kind].lower()} is only for {who}."

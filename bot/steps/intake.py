@@ -246,7 +246,7 @@ async def correct_sin(ctx: Ctx) -> CaseState | None:
     if moved:
         text += " Agency returns now due: " + "; ".join(f"{p.agency(r.agency_key).name} {human(r.due_on)}" for r in moved) + "."
         for r in moved:
-            for key in (m.key for m in p.members if m.agency == r.agency_key and m.has(Role.AGENCY_LEAD)):
+            for key in p.agency_leads(r.agency_key):
                 ctx.emit(direct_message(c.code, key, "notice", {
                     "case_code": c.code, "text": f"{c.code}: the SIN date was corrected, so your agency's return is "
                                                  f"now due {human(r.due_on)}."}))
