@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot import audit, lifecycle, pii, reminders
+from bot import audit, lifecycle, pii, queries, reminders
 from bot.acting import own_agency_as_lead
 from bot.calendar import WorkingDayCalendar, london_date
 from bot.casefile import load_case_file
@@ -194,7 +194,7 @@ class Core:
                 c.state, c.updated_at = nxt, now
                 await reminders.recompute(s, ctx.file, self.p, self.cal, now)
                 self._add_status_update(ctx)
-                enqueue(s, ctx.effects, c, now)
+                await enqueue(s, ctx.effects, c, now)
                 for entry in ctx.audits:
                     await audit.append(s, entry, now)
         except Refusal as r:
@@ -258,7 +258,7 @@ class Core:
                             "found": pii.describe(finding),
                             "text": f"A message in {label} was blocked by the PII guard ({', '.join(kinds)}). "
                                     "Its content was not kept."}))
-                enqueue(s, alerts, case, now)
+                await enqueue(s, alerts, case, now)
         self.on_commit()
         return Screening(True, frozenset(kinds), pii.describe(finding))
 
@@ -288,6 +288,23 @@ class Core:
         """The case code whose channel this is on the platform, if any."""
         async with self.db.read() as s:
             return (await s.execute(_CASE_FOR_CHANNEL, {"platform": platform, "channel": channel_id})).scalar_one_or_none()
+
+    # -- what adapters ask instead of reading the tables (bot/queries.py) ------------------------------
+    async def current_card(self, kind: str, case_code: str, subject: Any = None,
+                           viewer: Member | None = None) -> dict[str, Any] | None:
+        """The context the core last emitted for this card (a card refresh draws it again)."""
+        return await queries.current_card(self.db, kind, case_code, subject, viewer.key if viewer else None)
+
+    async def shown(self, platform: str) -> list[queries.Shown]:
+        """Everything the platform has been shown, in order (an in-memory platform rebuilt after a restart)."""
+        return await queries.shown_on(self.db, platform)
+
+    async def open_cases(self, today: date | None = None) -> list[queries.OpenCase]:
+        """The open cases with their status views as of `today` (the case board)."""
+        return await queries.open_cases(self.db, self.p, self.cal, today or london_date(self.clock()))
+
+    async def cases_by_platform(self) -> dict[str, int]:
+        return await queries.cases_by_platform(self.db)
 
     async def reminder_action(self, inv: Invocation, reminder_id: int, action: str) -> Reply:
         """Done / Snooze until tomorrow / Not mine, pressed on a reminder card."""

@@ -74,7 +74,7 @@ async def reminder_action(core: "Core", inv: Invocation, reminder_id: int, actio
             await rem.recompute(s, await load_case_file(s, case), core.p, core.cal, now)
             await audit.append(s, audit.AuditEntry(f"reminder_{pref}", **entry, detail={"kind": fam, "subject": r.subject}), now)
             if pref == "not_mine":
-                enqueue(s, [direct_message(case.code, bu.key, "notice", {"case_code": case.code, "text":
+                await enqueue(s, [direct_message(case.code, bu.key, "notice", {"case_code": case.code, "text":
                     f"{case.code} / {case.pseudonym}: a reminder ({fam.replace('_', ' ')}) was marked *not mine* by "
                     f"{member.name}. It now comes to the Business Unit."}) for bu in core.p.members_with(Role.BUSINESS_UNIT)],
                         case, now)

@@ -15,7 +15,7 @@ from bot import reminders as rem
 from bot.calendar import WorkingDayCalendar, london_date
 from bot.casefile import load_case_file
 from bot.effects import direct_message, notice
-from bot.outbox import AfterCommit, Dispatcher, enqueue
+from bot.outbox import AfterCommit, Dispatcher, enqueue, enqueue_many
 from bot.partnership import Partnership, Role
 from bot.views import case_view
 from storage.db import Database
@@ -89,7 +89,7 @@ class Ticker:
                 return 0, 0
             cases = {c.id: c for c in (await s.execute(
                 select(Case).where(Case.id.in_({r.case_id for r in rows})))).scalars()}
-            written = 0
+            batch = []
             digest_cases = set()
             today = london_date(now)
             newest: dict[tuple, Reminder] = {}
@@ -113,8 +113,8 @@ class Ticker:
                     context = {"case_code": case.code, "pseudonym": case.pseudonym, "text": r.context.get("text", ""),
                                "reminder_id": r.id, "kind": r.context.get("kind", r.kind)}
                     effects = [direct_message(case.code, key, "reminder", context) for key in r.recipients]
-                enqueue(s, effects, case, now)
-                written += len(effects)
+                batch.append((case, effects))
+            written = len(await enqueue_many(s, batch, now))
             for cid in digest_cases:  # keep digests planned ahead as they are used up
                 left = (await s.execute(select(func.count()).select_from(Reminder).where(
                     Reminder.case_id == cid, Reminder.kind == rem.DIGEST, Reminder.status == "pending"))).scalar()
@@ -142,7 +142,7 @@ class Ticker:
                 "attempts. Your administrator can see it with `rapidreview outbox --dead`.")
         async with self.db.transaction() as s:
             # Not tied to the case (case=None): an alert must not wait behind the case's stuck channel effects.
-            enqueue(s, [direct_message(row.case_code, m.key, "notice",
+            await enqueue(s, [direct_message(row.case_code, m.key, "notice",
                                        {"case_code": row.case_code, "text": text, "dead_letter_alert": True})
                         for m in self.p.members_with(Role.BUSINESS_UNIT)], None, now, platform=row.platform)
         self.on_commit()
