@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.report.kinds import KINDS as LINK_KINDS
+from bot.states import CASE_KINDS
+
 CASE_CODE = re.compile(r"^[a-z][a-z0-9]{0,9}-\d{4}-\d{3}$")
 PSEUDONYM = re.compile(r"^(Child|Children|Family|Baby|Infant|Sibling|Siblings|Young Person) [A-Z]{1,3}[0-9]?$")
 VERSION = re.compile(r"^v?(\d{1,4})$", re.IGNORECASE)
@@ -149,7 +152,7 @@ def _new(w: _Words):
     args["aware"] = w.date("aware (the date the council became aware)", "aware", required=False)
     args["sin"] = w.date("sin (the date the SIN was submitted)", "sin", required=False)
     kind = w.keywords.pop("kind", None)
-    kinds = ("death", "serious_harm", "lac_death", "care_leaver_death")
+    kinds = tuple(CASE_KINDS)
     if kind is not None and kind not in kinds:
         raise ParseError(f"kind '{kind}' is not known: use one of {', '.join(kinds)}")
     args["kind"] = kind or "unspecified"
@@ -361,7 +364,6 @@ def _close(w: _Words):
 
 REPORT_SECTIONS = ("summary", "lived-experience", "practice-episodes", "learning", "rationale", "sin-ref", "period")
 REPORT_CRITERIA = ("a", "b", "c", "d", "national-a", "national-b", "national-c")
-LINK_KINDS = ("report", "draft", "pack", "briefing", "action-plan")
 
 
 def _section(w: _Words):

@@ -33,6 +33,10 @@ class StatutoryPartner(StrEnum):
     POLICE = "police"
 
 
+PARTNER_LABELS = {StatutoryPartner.LOCAL_AUTHORITY: "Local authority", StatutoryPartner.ICB: "ICB",
+                  StatutoryPartner.POLICE: "Police"}
+
+
 KEY = r"^[a-z][a-z0-9_]{0,39}$"
 Key = Annotated[str, Field(pattern=KEY)]
 

@@ -21,6 +21,7 @@ from bot.casefile import CaseFile, load_case_file
 from bot.partnership import Member, Partnership, Role
 from bot.report.build import build_markdown, load_parts, with_signoff
 from bot.report.docx import DocInfo, to_docx
+from bot.report.kinds import DOCUMENTS
 from bot.report.pack import PACK
 from storage.models import Case, ReportDocument
 
@@ -29,10 +30,8 @@ DRAFT_READERS = frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR})
 PLAN_READERS = REPORT_READERS | {Role.LEARNING_SUBGROUP, Role.PARTNERSHIP_MANAGER}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TYPES = {"docx": DOCX, "md": "text/markdown; charset=utf-8", "zip": "application/zip"}
-FORMATS = {"report": ("docx", "md"), "draft": ("docx", "md"), "pack": ("zip", "md"), "briefing": ("docx", "md"),
-           "action-plan": ("docx", "md")}
-_TITLES = {"report": "Rapid Review Report", "draft": "Rapid Review Report (draft)", "pack": "Panel submission pack",
-           "briefing": "Practitioners' briefing", "action-plan": "Action plan"}
+FORMATS = {kind: d.formats for kind, d in DOCUMENTS.items()}
+_TITLES = {kind: d.title for kind, d in DOCUMENTS.items()}
 
 
 class DocumentMissing(LookupError):

@@ -8,11 +8,10 @@ from bot.deadlines import agency_return_due, case_deadlines
 from bot.context import Ctx
 from bot.effects import archive_channel, direct_message, notice
 from bot.partnership import Role
-from bot.states import CaseState
+from bot.states import NOTIFY_ONLY_KINDS, CaseState
 from bot.steps.common import guard_text, human, open_case_channel
 from storage.models import Case
 
-NOTIFY_ONLY_KINDS = ("lac_death", "care_leaver_death")
 
 
 async def allocate_code(ctx: Ctx) -> tuple[int, int, str]:
