@@ -20,9 +20,8 @@ from datetime import datetime, timedelta, timezone
 from itertools import groupby
 
 from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.orm import aliased
-
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot import effects as fx
 from bot.partnership import Partnership
