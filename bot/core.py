@@ -10,25 +10,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from bot import audit, lifecycle, pii, queries, reminders
+from bot import audit, lifecycle, pii, queries, reminders, shown
 from bot.calendar import WorkingDayCalendar, london_date
 from bot.casefile import load_case_file
 from bot.context import Ctx, Invocation, Refusal, Reply, Screening
 from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
 from bot.grammar import SPECS, Command, ParseError, parse
+from bot.outbox import AfterCommit, enqueue
 from bot.partnership import Member, Partnership, Role
 from bot.queries import LIST_PAGE  # noqa: F401  (kept importable from here)
 from bot.roles import allowed_roles, describe_roles, may_run, permission_key
 from bot.states import STATE_LABELS, CaseState
 from bot.views import case_view
 from storage.db import Database
-from storage.models import Case, ChannelLink, InboundReceipt, OutboxEffect
+from storage.models import Case, ChannelLink, InboundReceipt
 
 log = logging.getLogger("rapidreview.core")
 
@@ -47,7 +48,8 @@ class Core:
     def __init__(self, db: Database, partnership: Partnership, calendar: WorkingDayCalendar, *,
                  clock: Callable[[], datetime] = _utcnow):
         self.db, self.p, self.cal, self.clock = db, partnership, calendar, clock
-        self.on_commit: list[Callable[[], None]] = []
+        # Run after every commit that wrote outbox rows (the composition root adds the dispatcher's wake).
+        self.on_commit = AfterCommit()
 
     # -- entry point -------------------------------------------------------------------------------
     async def handle(self, inv: Invocation) -> Reply:
@@ -117,17 +119,13 @@ class Core:
                 c.state, c.updated_at = nxt, now
                 await reminders.recompute(s, ctx.file, self.p, self.cal, now)
                 self._add_status_update(ctx)
-                for e in ctx.effects:
-                    s.add(OutboxEffect(case_id=c.id if e.case_code == c.code else None, case_code=e.case_code,
-                                       platform=c.platform, kind=e.kind, payload=e.payload,
-                                       next_attempt_at=now, created_at=now))
+                await enqueue(s, ctx.effects, c, now)
                 for entry in ctx.audits:
                     await audit.append(s, entry, now)
         except Refusal as r:
             kept = [a for a in (ctx.audits if ctx else []) if a.action in _KEEP_ON_REFUSAL]
             return await self._refused(inv, member, cmd, code, r, kept)
-        for wake in self.on_commit:
-            wake()
+        self.on_commit()
         c = ctx.case
         text = "\n".join(ctx.messages) or f"Done. {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}."
         return Reply(True, text, c.code)
@@ -185,11 +183,8 @@ class Core:
                             "found": pii.describe(finding),
                             "text": f"A message in {label} was blocked by the PII guard ({', '.join(kinds)}). "
                                     "Its content was not kept."}))
-                for e in alerts:
-                    s.add(OutboxEffect(case_id=case.id, case_code=code, platform=case.platform, kind=e.kind,
-                                       payload=e.payload, next_attempt_at=now, created_at=now))
-        for wake in self.on_commit:
-            wake()
+                await enqueue(s, alerts, case, now)
+        self.on_commit()
         return Screening(True, frozenset(kinds), pii.describe(finding))
 
     async def set_watch_names(self, inv: Invocation, code: str, names: list[str]) -> Reply:
@@ -218,6 +213,23 @@ class Core:
         """The case code whose channel this is on the platform, if any."""
         async with self.db.read() as s:
             return (await s.execute(_CASE_FOR_CHANNEL, {"platform": platform, "channel": channel_id})).scalar_one_or_none()
+
+    # -- what adapters ask instead of reading the tables (bot/shown.py) ------------------------------
+    async def current_card(self, kind: str, case_code: str, subject: Any = None,
+                           viewer: Member | None = None) -> dict[str, Any] | None:
+        """The context the core last emitted for this card (a card refresh draws it again)."""
+        return await shown.current_card(self.db, kind, case_code, subject, viewer.key if viewer else None)
+
+    async def shown(self, platform: str) -> list[shown.Shown]:
+        """Everything the platform has been shown, in order (an in-memory platform rebuilt after a restart)."""
+        return await shown.shown_on(self.db, platform)
+
+    async def open_cases(self, today: date | None = None) -> list[shown.OpenCase]:
+        """The open cases with their status views as of `today` (the case board)."""
+        return await shown.open_cases(self.db, self.p, self.cal, today or london_date(self.clock()))
+
+    async def cases_by_platform(self) -> dict[str, int]:
+        return await shown.cases_by_platform(self.db)
 
     async def reminder_action(self, inv: Invocation, reminder_id: int, action: str) -> Reply:
         """Done / Snooze until tomorrow / Not mine, pressed on a reminder card."""
@@ -262,6 +274,7 @@ class Core:
         async with self.db.transaction() as s:
             for e in entries:
                 await audit.append(s, e, self.clock())
+
 
 
 def _answer(ref: str | Callable[..., Any]) -> Callable[..., Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.calendar import LONDON, MonthsLater, WorkingDayCalendar, at_london_time, format_human
 from bot.partnership import ReminderPolicy, Timescales
-from bot.states import RR_CLOCK_RUNNING, CaseState
+from bot.states import NOTIFY_ONLY_KINDS, RR_CLOCK_RUNNING, CaseState
 from storage.models import Case
 
 
@@ -62,7 +62,7 @@ def case_deadlines(case: Case, cal: WorkingDayCalendar, ts: Timescales) -> list[
     out: list[Deadline] = []
     if case.la_aware_on:
         due = sin_due(cal, ts, case.la_aware_on)
-        if state == CaseState.NOTIFICATION_ONLY or case.kind in ("care_leaver_death", "lac_death") and not case.sin_submitted_on:
+        if state == CaseState.NOTIFICATION_ONLY or case.kind in NOTIFY_ONLY_KINDS and not case.sin_submitted_on:
             out.append(Deadline("notification_due", "Secretary of State and Ofsted notified", due,
                                 met=case.sos_notified_on is not None))
         if state != CaseState.NOTIFICATION_ONLY:

@@ -24,7 +24,8 @@ from datetime import date
 from typing import Any
 
 from bot.partnership import Role
-from bot.states import SHARING_RECIPIENTS, CaseState as S
+from bot.report.kinds import DOCUMENTS, KINDS as LINK_KINDS
+from bot.states import CASE_KINDS, SHARING_RECIPIENTS, CaseState as S
 
 CASE_CODE = re.compile(r"^[a-z][a-z0-9]{0,9}-\d{4}-\d{3}$")
 PSEUDONYM = re.compile(r"^(Child|Children|Family|Baby|Infant|Sibling|Siblings|Young Person) [A-Z]{1,3}[0-9]?$")
@@ -193,7 +194,7 @@ def _new(w: _Words):
     args["aware"] = w.date("aware (the date the council became aware)", "aware", required=False)
     args["sin"] = w.date("sin (the date the SIN was submitted)", "sin", required=False)
     kind = w.keywords.pop("kind", None)
-    kinds = ("death", "serious_harm", "lac_death", "care_leaver_death")
+    kinds = tuple(CASE_KINDS)
     if kind is not None and kind not in kinds:
         raise ParseError(f"kind '{kind}' is not known: use one of {', '.join(kinds)}")
     args["kind"] = kind or "unspecified"
@@ -403,10 +404,8 @@ def _close(w: _Words):
 
 REPORT_SECTIONS = ("summary", "lived-experience", "practice-episodes", "learning", "rationale", "sin-ref", "period")
 REPORT_CRITERIA = ("a", "b", "c", "d", "national-a", "national-b", "national-c")
-# The documents a link can name, with their titles.
-DOCUMENT_TITLES = {"report": "Rapid Review Report", "draft": "Rapid Review Report (draft)", "pack": "Panel submission pack",
-                   "briefing": "Practitioners' briefing", "action-plan": "Action plan"}
-LINK_KINDS = tuple(DOCUMENT_TITLES)
+# The documents a link can name, with their titles (one home: bot/report/kinds.py).
+DOCUMENT_TITLES = {kind: d.title for kind, d in DOCUMENTS.items()}
 
 
 def _section(w: _Words):

@@ -20,19 +20,89 @@ from datetime import datetime, timedelta, timezone
 from itertools import groupby
 
 from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot import effects as fx
 from bot.partnership import Partnership
 from bot.ports import DeliveryError, MessageGone, PlatformPort
 from storage.db import Database
-from storage.models import ChannelLink, OutboxEffect
+from storage.models import Case, ChannelLink, OutboxEffect, ShownEffect
 
 log = logging.getLogger("rapidreview.outbox")
 
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+async def enqueue(session: AsyncSession, effects: list[fx.Effect], case: Case | None, now: datetime, *,
+                  platform: str | None = None) -> list[OutboxEffect]:
+    """Write effects as outbox rows in the caller's transaction: the only place outbox rows are made.
+
+    An effect about `case` is tied to it (so its channel effects are delivered in order); an effect about
+    another case, or with no case given (a dead-letter alert), is not. The platform is the case's unless named."""
+    return await enqueue_many(session, [(case, effects)], now, platform=platform)
+
+
+async def enqueue_many(session: AsyncSession, batch: list[tuple[Case | None, list[fx.Effect]]], now: datetime, *,
+                       platform: str | None = None) -> list[OutboxEffect]:
+    """`enqueue` for several cases at once (the ticker's batch of due reminders): one flush for them all."""
+    rows = [OutboxEffect(case_id=case.id if case is not None and e.case_code == case.code else None,
+                         case_code=e.case_code, platform=platform or case.platform, kind=e.kind, payload=e.payload,
+                         next_attempt_at=now, created_at=now)
+            for case, effects in batch for e in effects]
+    if rows:
+        session.add_all(rows)
+        await session.flush()  # the rows' ids: what is shown remembers which row wrote it last
+        await _record_shown(session, rows, now)
+    return rows
+
+
+def _slot(row: OutboxEffect) -> str | None:
+    """The card a channel effect updates in place (the pinned status, the vote tally...), if any."""
+    if row.case_id is None:
+        return None
+    if row.kind == fx.UPDATE_STATUS:
+        return "status"
+    return row.payload.get("slot") if row.kind == fx.POST_CARD else None
+
+
+async def _record_shown(session: AsyncSession, rows: list[OutboxEffect], now: datetime) -> None:
+    """Keep what each platform is asked to show beside the outbox (storage.models.ShownEffect)."""
+    keys = {(r.case_id, r.platform, _slot(r)) for r in rows if _slot(r)}
+    held: dict[tuple, ShownEffect] = {}
+    if keys:
+        found = await session.execute(select(ShownEffect).where(
+            ShownEffect.case_id.in_({k[0] for k in keys}), ShownEffect.slot.in_({k[2] for k in keys})))
+        held = {(x.case_id, x.platform, x.slot): x for x in found.scalars()}
+    for r in rows:
+        slot, card = _slot(r), r.payload.get("card")
+        shown = held.get((r.case_id, r.platform, slot)) if slot else None
+        if shown is None:
+            shown = ShownEffect(case_id=r.case_id, case_code=r.case_code, platform=r.platform, kind=r.kind, card=card,
+                                member_key=r.payload.get("member") if r.kind == fx.DIRECT_MESSAGE else None, slot=slot,
+                                payload=r.payload, outbox_id=r.id, created_at=now, updated_at=now)
+            session.add(shown)
+            if slot:
+                held[(r.case_id, r.platform, slot)] = shown
+        else:
+            shown.kind, shown.card, shown.payload, shown.outbox_id, shown.updated_at = r.kind, card, r.payload, r.id, now
+
+
+class AfterCommit:
+    """What to do once a transaction that wrote outbox rows has committed (wake the dispatcher, so the
+    effects go out now rather than at the next tick). The core, the ticker and reminder actions share one."""
+
+    def __init__(self) -> None:
+        self.hooks: list[Callable[[], None]] = []
+
+    def append(self, hook: Callable[[], None]) -> None:
+        self.hooks.append(hook)
+
+    def __call__(self) -> None:
+        for hook in self.hooks:
+            hook()
 
 
 class Dispatcher:
@@ -134,18 +204,18 @@ class Dispatcher:
             return -r.id if r.case_id is None or r.kind == fx.DIRECT_MESSAGE else r.case_id
 
         groups = [list(g) for _, g in groupby(sorted(rows, key=lambda r: (lane(r), r.id)), key=lane)]
-        done = [rid for ids in await asyncio.gather(*(self._deliver_group(g) for g in groups)) for rid in ids]
+        done = [row for delivered in await asyncio.gather(*(self._deliver_group(g) for g in groups)) for row in delivered]
         await self._mark_done(done)  # one write for the whole batch, not one per message
         return len(done)
 
-    async def _deliver_group(self, rows: list[OutboxEffect]) -> list[int]:
+    async def _deliver_group(self, rows: list[OutboxEffect]) -> list[OutboxEffect]:
         """One case's claimed rows, in order; on a failure the rest wait for the failed one."""
-        done: list[int] = []
+        done: list[OutboxEffect] = []
         async with self._sem:
             for i, row in enumerate(rows):
                 try:
                     await self._deliver(row)
-                    done.append(row.id)
+                    done.append(row)
                 except DeliveryError as exc:
                     await self._failed(row, exc, rows[i + 1:])
                     break
@@ -155,13 +225,21 @@ class Dispatcher:
                     break
         return done
 
-    async def _mark_done(self, ids: list[int]) -> None:
-        if not ids:
+    async def _mark_done(self, rows: list[OutboxEffect]) -> None:
+        if not rows:
             return
+        now = self.clock()
+        # What is shown now was shown from the first time any row of it was delivered (a slot card's older row too).
+        shown = [ShownEffect.outbox_id.in_([r.id for r in rows if not _slot(r)])]
+        shown += [and_(ShownEffect.case_id == r.case_id, ShownEffect.platform == r.platform, ShownEffect.slot == _slot(r))
+                  for r in {(r.case_id, r.platform, _slot(r)): r for r in rows if _slot(r)}.values()]
         async with self.db.transaction() as s:
-            await s.execute(update(OutboxEffect).where(OutboxEffect.id.in_(ids), OutboxEffect.claimed_by == self.worker_id)
-                            .values(status="delivered", delivered_at=self.clock(), claimed_until=None)
+            await s.execute(update(OutboxEffect).where(OutboxEffect.id.in_([r.id for r in rows]),
+                                                       OutboxEffect.claimed_by == self.worker_id)
+                            .values(status="delivered", delivered_at=now, claimed_until=None)
                             .execution_options(synchronize_session=False))
+            await s.execute(update(ShownEffect).where(or_(*shown), ShownEffect.shown_at.is_(None))
+                            .values(shown_at=now).execution_options(synchronize_session=False))
 
     async def _failed(self, row: OutboxEffect, exc: DeliveryError, rest: list[OutboxEffect]) -> None:
         attempts = row.attempts + 1

@@ -33,6 +33,10 @@ class StatutoryPartner(StrEnum):
     POLICE = "police"
 
 
+PARTNER_LABELS = {StatutoryPartner.LOCAL_AUTHORITY: "Local authority", StatutoryPartner.ICB: "ICB",
+                  StatutoryPartner.POLICE: "Police"}
+
+
 KEY = r"^[a-z][a-z0-9_]{0,39}$"
 Key = Annotated[str, Field(pattern=KEY)]
 
@@ -158,6 +162,15 @@ class Partnership(_Strict):
 
     def members_with(self, *roles: Role) -> list[Member]:
         return [m for m in self.members if any(m.has(r) for r in roles)]
+
+    def agency_leads(self, agency_key: str) -> list[str]:
+        """The keys of the agency's leads (who are asked for its return and own its actions), in file order."""
+        return [m.key for m in self.members if m.agency == agency_key and m.has(Role.AGENCY_LEAD)]
+
+    def action_owners(self, agency_key: str) -> list[str]:
+        """Who answers for an action the agency owns: its leads and the Practice and Learning Sub Group."""
+        leads = set(self.agency_leads(agency_key))
+        return [m.key for m in self.members if m.key in leads or m.has(Role.LEARNING_SUBGROUP)]
 
     def partner_agency(self, partner: StatutoryPartner) -> Agency:
         return next(a for a in self.agencies if a.statutory_partner == partner)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from bot.acting import own_agency_as_lead
 from bot.casefile import load_case_file
 from bot.calendar import london_date
 from bot.context import Invocation, Reply
@@ -39,7 +40,7 @@ async def status(core: Core, inv: Invocation, member: Member, cmd: Command, code
         if case is None:
             return Reply(False, f"There is no case {code}.")
         f = await load_case_file(s, case)
-    if _only_agency_lead(member) and f.request(member.agency) is None:
+    if own_agency_as_lead(member, "status") and f.request(member.agency) is None:
         return await core.refuse_access(inv, member, Command("status"), code,
                                         f"Your agency has not been asked about {code}, so its status is not shown to you.")
     view = case_view(f, core.p, core.cal, london_date(core.clock()))
@@ -105,7 +106,3 @@ async def repeated_approval(core: Core, inv: Invocation, member: Member, cmd: Co
         text = _repeated_approval_text(f, partner.value, member.key, cmd.args.get("version"))
     # The card as it stands comes with the answer, so a platform showing cards need not look it up again.
     return Reply(True, text, code, ("executive_approval", approval_context(f))) if text else None
-
-
-def _only_agency_lead(m: Member) -> bool:
-    return m.has(Role.AGENCY_LEAD) and not any(m.has(r) for r in Role if r != Role.AGENCY_LEAD)

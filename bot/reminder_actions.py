@@ -13,7 +13,8 @@ from bot.context import Invocation, Reply
 from bot.effects import direct_message
 from bot.grammar import Command
 from bot.partnership import Role
-from storage.models import Case, OutboxEffect, Reminder, ReminderPreference
+from bot.outbox import enqueue
+from storage.models import Case, Reminder, ReminderPreference
 
 if TYPE_CHECKING:  # for the annotation only: the core calls this module
     from bot.core import Core
@@ -73,18 +74,15 @@ async def reminder_action(core: "Core", inv: Invocation, reminder_id: int, actio
             await rem.recompute(s, await load_case_file(s, case), core.p, core.cal, now)
             await audit.append(s, audit.AuditEntry(f"reminder_{pref}", **entry, detail={"kind": fam, "subject": r.subject}), now)
             if pref == "not_mine":
-                for bu in core.p.members_with(Role.BUSINESS_UNIT):
-                    e = direct_message(case.code, bu.key, "notice", {"case_code": case.code, "text":
-                        f"{case.code} / {case.pseudonym}: a reminder ({fam.replace('_', ' ')}) was marked *not mine* by "
-                        f"{member.name}. It now comes to the Business Unit."})
-                    s.add(OutboxEffect(case_id=case.id, case_code=case.code, platform=case.platform, kind=e.kind,
-                                       payload=e.payload, next_attempt_at=now, created_at=now))
+                await enqueue(s, [direct_message(case.code, bu.key, "notice", {"case_code": case.code, "text":
+                    f"{case.code} / {case.pseudonym}: a reminder ({fam.replace('_', ' ')}) was marked *not mine* by "
+                    f"{member.name}. It now comes to the Business Unit."}) for bu in core.p.members_with(Role.BUSINESS_UNIT)],
+                        case, now)
                 text = "Thanks: this reminder now goes to the Business Unit instead of you."
             else:
                 text = "Done: you won't get this reminder again for this case."
     if follow_up is not None:
         return await core.handle(Invocation(platform=inv.platform, platform_user=inv.platform_user, member=member,
                                             command=follow_up, case_code=case.code))
-    for wake in core.on_commit:
-        wake()
+    core.on_commit()
     return Reply(True, text, case.code)

@@ -15,6 +15,7 @@ from bot.calendar import WorkingDayCalendar, at_london_time, format_human, londo
 from bot.casefile import CaseFile
 from bot.deadlines import case_deadlines
 from bot.partnership import Partnership, Role
+from bot.report.briefing import monthly_digest_days, progress_text
 from bot.states import AGENCY_OUTSTANDING, RR_CLOCK_RUNNING, AgencyState, CaseState, StatutoryPartnerKeys
 from storage.models import Reminder, ReminderPreference
 
@@ -30,45 +31,60 @@ class PlannedReminder:
 
 
 class _Planner:
-    def __init__(self, f: CaseFile, p: Partnership, cal: WorkingDayCalendar):
-        self.f, self.p, self.cal = f, p, cal
+    """One case as the rules see it (state, deadlines, who is who), and the two shapes of reminder they plan."""
+
+    def __init__(self, f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date):
+        self.f, self.p, self.cal, self.today = f, p, cal, today
+        self.c = f.case
+        self.state = CaseState(f.case.state)
         self.policy = p.reminders
-        self.out: list[PlannedReminder] = []
         self.label = f"{f.case.code} / {f.case.pseudonym}"
+        self.deadlines = {x.key: x for x in case_deadlines(f.case, cal, p.timescales)}
+        self.bu, self.pm = self.keys(Role.BUSINESS_UNIT), self.keys(Role.PARTNERSHIP_MANAGER)
 
     def keys(self, *roles: Role) -> tuple[str, ...]:
         return tuple(m.key for m in self.p.members_with(*roles))
+
+    def due(self, key: str, *, unmet: bool = False) -> date | None:
+        """The case's `key` deadline, if it has one (and, with `unmet`, only while it is not yet met)."""
+        d = self.deadlines.get(key)
+        return None if d is None or (unmet and d.met) else d.due
 
     def working(self, d: date) -> date:
         """A reminder for a due date that is not a working day goes on the last working day before it."""
         return d if self.cal.is_working_day(d) else self.cal.working_days_before(d, 1)
 
-    def before(self, kind: str, subject: str, due: date, offsets, recipients, what: str) -> None:  # noqa: ANN001
+    def before(self, kind: str, subject: str, due: date, offsets, recipients, what: str) -> list[PlannedReminder]:  # noqa: ANN001
         due_wd = self.working(due)
+        out = []
         for n in offsets:
             on = self.cal.working_days_before(due_wd, n) if n else due_wd
             when = "today" if n == 0 else f"in {n} working day{'s' if n != 1 else ''}"
-            self.out.append(PlannedReminder(kind, subject, on, tuple(recipients),
-                                            f"{self.label}: {what} due {when} ({format_human(due)})",
-                                            {"offset": n, "due": due.isoformat()}))
+            out.append(PlannedReminder(kind, subject, on, tuple(recipients),
+                                       f"{self.label}: {what} due {when} ({format_human(due)})",
+                                       {"offset": n, "due": due.isoformat()}))
+        return out
 
-    def overdue(self, kind: str, subject: str, due: date, ladder, what: str, days: int | None = None) -> None:  # noqa: ANN001
+    def overdue(self, kind: str, subject: str, due: date, ladder, what: str,  # noqa: ANN001
+                days: int | None = None) -> list[PlannedReminder]:
         """Each working day after the due date, for a bounded number of days, escalating along `ladder`."""
         on = self.working(due)
+        out = []
         for k in range(1, (days if days is not None else self.policy.overdue_daily_for) + 1):
             on = self.cal.next_working_day(on)
             recipients = ladder(k) if callable(ladder) else ladder
-            self.out.append(PlannedReminder(f"{kind}_overdue", subject, on, tuple(recipients),
-                                            f"{self.label}: {what} overdue (due {format_human(due)})",
-                                            {"overdue_working_days": k, "due": due.isoformat()}))
+            out.append(PlannedReminder(f"{kind}_overdue", subject, on, tuple(recipients),
+                                       f"{self.label}: {what} overdue (due {format_human(due)})",
+                                       {"overdue_working_days": k, "due": due.isoformat()}))
+        return out
 
     def agency_ladder(self, agency_key: str):  # noqa: ANN201
         """Agency lead, then their SPRG representative, then the Business Unit, then the Partnership Manager."""
         steps = {
-            "agency_lead": [m.key for m in self.p.members if m.agency == agency_key and m.has(Role.AGENCY_LEAD)],
+            "agency_lead": self.p.agency_leads(agency_key),
             "sprg_representative": [m.key for m in self.p.members if m.agency == agency_key and m.has(Role.SPRG_MEMBER)],
-            "business_unit": list(self.keys(Role.BUSINESS_UNIT)),
-            "partnership_manager": list(self.keys(Role.PARTNERSHIP_MANAGER)),
+            "business_unit": list(self.bu),
+            "partnership_manager": list(self.pm),
         }
         order = [steps[s] for s in self.policy.escalation if s in steps]
 
@@ -92,84 +108,157 @@ def family(kind: str) -> str:
     return kind.removesuffix("_overdue")
 
 
+# -- the rules: each plans one kind of reminder for the case as it stands, its wording beside it ---------------
+
+def _notification(c: _Planner) -> list[PlannedReminder]:
+    """A notification-only case: the Business Unit notifies the Secretary of State and Ofsted."""
+    due = c.due("notification_due", unmet=True)
+    if c.state != CaseState.NOTIFICATION_ONLY or due is None:
+        return []
+    what = "Secretary of State and Ofsted notification"
+    return (c.before("notification_due", "", due, c.policy.sin_due, c.bu, what)
+            + c.overdue("notification_due", "", due, c.bu + c.pm, what))
+
+
+def _sin(c: _Planner) -> list[PlannedReminder]:
+    """Awaiting the decision to notify: the SIN goes to the Panel."""
+    due = c.due("sin_due")
+    if c.state != CaseState.SIN_DECISION or due is None:
+        return []
+    what = "SIN to the Panel"
+    return (c.before("sin_due", "", due, c.policy.sin_due, c.bu, what)
+            + c.overdue("sin_due", "", due, c.bu + c.pm, what))
+
+
+def _rapid_review(c: _Planner) -> list[PlannedReminder]:
+    """While the rapid review clock runs: the review to the Panel (no overdue nagging: the digest says it)."""
+    due = c.due("rapid_review_due")
+    if c.state not in RR_CLOCK_RUNNING or c.c.track != "rapid_review" or due is None:
+        return []
+    return c.before("rapid_review_due", "", due, c.policy.rapid_review_due,
+                    c.bu + c.keys(Role.SPRG_CHAIR) + c.pm, "rapid review to the Panel")
+
+
+def _agency_returns(c: _Planner) -> list[PlannedReminder]:
+    """Each outstanding agency return: its leads (or the Business Unit if it has none), escalating when late."""
+    if c.state not in (CaseState.INFO_GATHERING, CaseState.LOCAL_REVIEW):
+        return []
+    out = []
+    for r in c.f.requests:
+        if AgencyState(r.state) in AGENCY_OUTSTANDING:
+            what = f"{c.p.agency(r.agency_key).name} return"
+            out += c.before("agency_return", r.agency_key, r.due_on, c.policy.agency_return,
+                            c.p.agency_leads(r.agency_key) or c.bu, what)
+            out += c.overdue("agency_return", r.agency_key, r.due_on, c.agency_ladder(r.agency_key), what)
+    return out
+
+
+def _executive_approval(c: _Planner) -> list[PlannedReminder]:
+    """Each partner yet to decide on the current report version: its executive leads, every working day from
+    the day after it was sent until the rapid review is due and `overdue_daily_for` days beyond."""
+    version = c.f.current_version
+    if c.state != CaseState.EXEC_APPROVAL or version is None:
+        return []
+    approved = c.f.approvals_by_partner()
+    start = london_date(version.created_at)
+    end = c.due("rapid_review_due") or c.cal.add_working_days(start, 5)
+    days = c.cal.working_days_late(start, end) + c.policy.overdue_daily_for
+    out = []
+    for partner in StatutoryPartnerKeys:
+        if partner in approved:
+            continue
+        agency = c.p.partner_agency(partner)
+        leads = tuple(m.key for m in c.p.members if m.agency == agency.key and m.has(Role.EXECUTIVE_LEAD))
+        on = start
+        for _ in range(days):
+            on = c.cal.next_working_day(on)
+            out.append(PlannedReminder("executive_approval", partner, on, leads,
+                                       f"{c.label}: your decision on report v{version.number} is awaited",
+                                       {"version": version.number}))
+    return out
+
+
+def _panel_chase(c: _Planner) -> list[PlannedReminder]:
+    """Submitted and waiting: the Business Unit chases the Panel for its response."""
+    due = c.due("panel_chase")
+    if c.state not in (CaseState.SUBMITTED_TO_PANEL, CaseState.AWAITING_PANEL) or due is None:
+        return []
+    return c.before("panel_chase", "", due, (0,), c.bu, "chase the Panel for its response")
+
+
+def _response_sharing(c: _Planner) -> list[PlannedReminder]:
+    """The Panel's response not yet shared with everyone it goes to."""
+    due = c.due("response_shared_due")
+    if due is None or all(s.done_at is not None for s in c.f.sharing):
+        return []
+    what = "sharing the Panel's response"
+    return (c.before("response_sharing", "", due, (0,), c.bu, what)
+            + c.overdue("response_sharing", "", due, c.bu + c.pm, what, days=5))
+
+
+def _actions(c: _Planner) -> list[PlannedReminder]:
+    """Each open action: its owners (the agency's leads and the Sub Group), then the Business Unit when late."""
+    out = []
+    for a in c.f.actions:
+        if a.status != "done":
+            owners = tuple(c.p.action_owners(a.owner_agency))
+            out += c.before("action_item", str(a.number), a.due_on, c.policy.action_item, owners, f"action {a.number}")
+            out += c.overdue("action_item", str(a.number), a.due_on, owners + c.bu, f"action {a.number}", days=5)
+    return out
+
+
+def _action_plan_digest(c: _Planner) -> list[PlannedReminder]:
+    """The Practice and Learning Sub Group's monthly progress digest (first working day of each month), until
+    the month after the last open action is due. Counts, numbers and owners only."""
+    open_actions = [a for a in c.f.actions if a.status != "done"]
+    if not open_actions:
+        return []
+    subgroup = c.keys(Role.LEARNING_SUBGROUP) or c.bu
+    return [PlannedReminder(ACTION_PLAN_DIGEST, "", on, subgroup,
+                            f"{c.label}: action plan progress on {format_human(on)}: {progress_text(c.f, c.p, on)}",
+                            {"month": on.strftime("%Y-%m")})
+            for on in monthly_digest_days(c.cal, c.today, max(a.due_on for a in open_actions))]
+
+
+def _daily_digest(c: _Planner) -> list[PlannedReminder]:
+    """A daily digest in the case channel while the review runs (its content is computed when it is sent)."""
+    if not (c.c.channel_opened and c.state in DIGEST_STATES):
+        return []
+    on = c.today if c.cal.is_working_day(c.today) else c.cal.next_working_day(c.today)
+    out = []
+    for _ in range(DIGEST_HORIZON):
+        out.append(PlannedReminder(DIGEST, "", on, (CHANNEL,), f"{c.label}: daily digest"))
+        on = c.cal.next_working_day(on)
+    return out
+
+
+_LCSPR_DEADLINES = (("lcspr_publication_due", "LCSPR publication"),
+                    ("panel_copy_due", "LCSPR copy to the Panel, Secretary of State and Ofsted"))
+
+
+def _lcspr(c: _Planner) -> list[PlannedReminder]:
+    """An LCSPR under way: its publication and the copy to the Panel, 10 and 3 working days ahead and on the day."""
+    if c.c.lcspr_stage in ("published", "on_hold", "not_started"):
+        return []
+    out = []
+    for key, what in _LCSPR_DEADLINES:
+        due = c.due(key, unmet=True)
+        if due is not None:
+            out += c.before(key, "", due, (10, 3, 0), c.bu + c.pm, what)
+    return out
+
+
+# In this order (the order rows are written in; the first of two equal reminders wins).
+RULES = (_notification, _sin, _rapid_review, _agency_returns, _executive_approval, _panel_chase, _response_sharing,
+         _actions, _action_plan_digest, _daily_digest, _lcspr)
+
+
 def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> list[PlannedReminder]:
     """Every reminder the case's current state calls for (past ones included; the caller filters)."""
-    c, pl, pol = f.case, _Planner(f, p, cal), p.reminders
-    state = CaseState(c.state)
-    if state == CaseState.CLOSED:
+    if CaseState(f.case.state) == CaseState.CLOSED:
         return []
-    d = {x.key: x for x in case_deadlines(c, cal, p.timescales)}
-    bu, pm = pl.keys(Role.BUSINESS_UNIT), pl.keys(Role.PARTNERSHIP_MANAGER)
-    if state == CaseState.NOTIFICATION_ONLY and "notification_due" in d and not d["notification_due"].met:
-        due = d["notification_due"].due
-        pl.before("notification_due", "", due, pol.sin_due, bu, "Secretary of State and Ofsted notification")
-        pl.overdue("notification_due", "", due, bu + pm, "Secretary of State and Ofsted notification")
-    if state == CaseState.SIN_DECISION and "sin_due" in d:
-        due = d["sin_due"].due
-        pl.before("sin_due", "", due, pol.sin_due, bu, "SIN to the Panel")
-        pl.overdue("sin_due", "", due, bu + pm, "SIN to the Panel")
-    if state in RR_CLOCK_RUNNING and c.track == "rapid_review" and "rapid_review_due" in d:
-        pl.before("rapid_review_due", "", d["rapid_review_due"].due, pol.rapid_review_due,
-                  bu + pl.keys(Role.SPRG_CHAIR) + pm, "rapid review to the Panel")
-    if state in (CaseState.INFO_GATHERING, CaseState.LOCAL_REVIEW):
-        for r in f.requests:
-            if AgencyState(r.state) in AGENCY_OUTSTANDING:
-                name = p.agency(r.agency_key).name
-                leads = [m.key for m in p.members if m.agency == r.agency_key and m.has(Role.AGENCY_LEAD)]
-                pl.before("agency_return", r.agency_key, r.due_on, pol.agency_return, leads or bu, f"{name} return")
-                ladder = pl.agency_ladder(r.agency_key)
-                pl.overdue("agency_return", r.agency_key, r.due_on, ladder, f"{name} return")
-    if state == CaseState.EXEC_APPROVAL and f.current_version is not None:
-        approved = f.approvals_by_partner()
-        start = london_date(f.current_version.created_at)
-        end = d["rapid_review_due"].due if "rapid_review_due" in d else cal.add_working_days(start, 5)
-        days = cal.working_days_late(start, end) + pol.overdue_daily_for
-        for partner in StatutoryPartnerKeys:
-            if partner in approved:
-                continue
-            agency = p.partner_agency(partner)
-            leads = [m.key for m in p.members if m.agency == agency.key and m.has(Role.EXECUTIVE_LEAD)]
-            on = start
-            for _ in range(days):
-                on = cal.next_working_day(on)
-                pl.out.append(PlannedReminder("executive_approval", partner, on, tuple(leads),
-                                              f"{pl.label}: your decision on report v{f.current_version.number} is awaited",
-                                              {"version": f.current_version.number}))
-    if state in (CaseState.SUBMITTED_TO_PANEL, CaseState.AWAITING_PANEL) and "panel_chase" in d:
-        pl.before("panel_chase", "", d["panel_chase"].due, (0,), bu, "chase the Panel for its response")
-    if "response_shared_due" in d and any(s.done_at is None for s in f.sharing):
-        due = d["response_shared_due"].due
-        pl.before("response_sharing", "", due, (0,), bu, "sharing the Panel's response")
-        pl.overdue("response_sharing", "", due, bu + pm, "sharing the Panel's response", days=5)
-    for a in f.actions:
-        if a.status != "done":
-            owners = tuple(m.key for m in p.members if (m.agency == a.owner_agency and m.has(Role.AGENCY_LEAD))
-                           or m.has(Role.LEARNING_SUBGROUP))
-            pl.before("action_item", str(a.number), a.due_on, pol.action_item, owners, f"action {a.number}")
-            pl.overdue("action_item", str(a.number), a.due_on, owners + bu, f"action {a.number}", days=5)
-    open_actions = [a for a in f.actions if a.status != "done"]
-    if open_actions:
-        # The Practice and Learning Sub Group's monthly progress digest (first working day of each month),
-        # until the month after the last open action is due. Counts, numbers and owners only.
-        from bot.report.briefing import monthly_digest_days, progress_text
-
-        subgroup = pl.keys(Role.LEARNING_SUBGROUP) or bu
-        for on in monthly_digest_days(cal, today, max(a.due_on for a in open_actions)):
-            pl.out.append(PlannedReminder(ACTION_PLAN_DIGEST, "", on, subgroup,
-                                          f"{pl.label}: action plan progress on {format_human(on)}: {progress_text(f, p, on)}",
-                                          {"month": on.strftime("%Y-%m")}))
-    if c.channel_opened and state in DIGEST_STATES:
-        # A daily digest in the case channel (content is computed fresh when it is sent).
-        on = today if cal.is_working_day(today) else cal.next_working_day(today)
-        for _ in range(DIGEST_HORIZON):
-            pl.out.append(PlannedReminder(DIGEST, "", on, (CHANNEL,), f"{pl.label}: daily digest"))
-            on = cal.next_working_day(on)
-    if c.lcspr_stage not in ("published", "on_hold", "not_started"):
-        for key, what in (("lcspr_publication_due", "LCSPR publication"),
-                          ("panel_copy_due", "LCSPR copy to the Panel, Secretary of State and Ofsted")):
-            if key in d and not d[key].met:
-                pl.before(key, "", d[key].due, (10, 3, 0), bu + pm, what)
-    return pl.out
+    case = _Planner(f, p, cal, today)
+    return [r for rule in RULES for r in rule(case)]
 
 
 def _apply_preferences(r: PlannedReminder, prefs: dict[tuple[str, str, str], str], bu: tuple[str, ...]) -> tuple[str, ...]:

@@ -3,6 +3,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.partnership import PARTNER_LABELS, StatutoryPartner
+
+# The kinds of case `new kind=…` takes, and how the report and the forms name them.
+CASE_KINDS = {"death": "Death", "serious_harm": "Serious harm", "lac_death": "Death of a looked-after child",
+              "care_leaver_death": "Death of a care leaver"}
+# Deaths notified to the Secretary of State and Ofsted without a rapid review, unless abuse or neglect is
+# suspected (then a SIN follows and the case converts).
+NOTIFY_ONLY_KINDS = ("lac_death", "care_leaver_death")
+
 
 class CaseState(StrEnum):
     START = "START"  # no case yet: the only command here is `new`
@@ -143,12 +152,10 @@ RECOMMENDATIONS = {"lcspr": "LCSPR", "no-lcspr": "NO_LCSPR_LEARNING_VIA_OTHER_RO
 # AS-14: the Panel's response is shared with six recipients.
 SHARING_RECIPIENTS = {
     "sprg_chair": "SPRG chair",
-    "local_authority": "Local authority (executive)",
-    "icb": "ICB (executive)",
-    "police": "Police (executive)",
+    **{p.value: f"{PARTNER_LABELS[p]} (executive)" for p in StatutoryPartner},
     "independent_scrutineer": "Independent Scrutineer",
     "sprg_membership": "SPRG membership",
 }
 
 # The three statutory partners whose executive leads must all approve the same report version.
-StatutoryPartnerKeys = ("local_authority", "icb", "police")
+StatutoryPartnerKeys = tuple(p.value for p in StatutoryPartner)

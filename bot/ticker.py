@@ -15,7 +15,7 @@ from bot import reminders as rem
 from bot.calendar import WorkingDayCalendar, london_date
 from bot.casefile import load_case_file
 from bot.effects import direct_message, notice
-from bot.outbox import Dispatcher
+from bot.outbox import AfterCommit, Dispatcher, enqueue, enqueue_many
 from bot.partnership import Partnership, Role
 from bot.views import case_view
 from storage.db import Database
@@ -37,8 +37,14 @@ def _utcnow() -> datetime:
 
 class Ticker:
     def __init__(self, db: Database, partnership: Partnership, calendar: WorkingDayCalendar, dispatcher: Dispatcher, *,
-                 clock: Callable[[], datetime] = _utcnow, batch: int = 500):
+                 clock: Callable[[], datetime] = _utcnow, batch: int = 500, on_commit: AfterCommit | None = None):
         self.db, self.p, self.cal, self.dispatcher, self.clock, self.batch = db, partnership, calendar, dispatcher, clock, batch
+        # The core's hook when there is one (the composition root passes it); `tick` delivers what it released
+        # itself, so only effects written outside a tick (the dead-letter alert) need it.
+        if on_commit is None:
+            on_commit = AfterCommit()
+            on_commit.append(dispatcher.wake)
+        self.on_commit = on_commit
         dispatcher.on_dead.append(self.alert_dead_letter)
         self._receipts_purged_at: datetime | None = None
 
@@ -83,7 +89,7 @@ class Ticker:
                 return 0, 0
             cases = {c.id: c for c in (await s.execute(
                 select(Case).where(Case.id.in_({r.case_id for r in rows})))).scalars()}
-            written = 0
+            batch = []
             digest_cases = set()
             today = london_date(now)
             newest: dict[tuple, Reminder] = {}
@@ -107,10 +113,8 @@ class Ticker:
                     context = {"case_code": case.code, "pseudonym": case.pseudonym, "text": r.context.get("text", ""),
                                "reminder_id": r.id, "kind": r.context.get("kind", r.kind)}
                     effects = [direct_message(case.code, key, "reminder", context) for key in r.recipients]
-                for e in effects:
-                    s.add(OutboxEffect(case_id=case.id, case_code=case.code, platform=case.platform, kind=e.kind,
-                                       payload=e.payload, next_attempt_at=now, created_at=now))
-                written += len(effects)
+                batch.append((case, effects))
+            written = len(await enqueue_many(s, batch, now))
             for cid in digest_cases:  # keep digests planned ahead as they are used up
                 left = (await s.execute(select(func.count()).select_from(Reminder).where(
                     Reminder.case_id == cid, Reminder.kind == rem.DIGEST, Reminder.status == "pending"))).scalar()
@@ -137,11 +141,11 @@ class Ticker:
         text = (f"A {row.kind.replace('_', ' ')} for {row.case_code} could not be delivered after {row.attempts + 1} "
                 "attempts. Your administrator can see it with `rapidreview outbox --dead`.")
         async with self.db.transaction() as s:
-            for m in self.p.members_with(Role.BUSINESS_UNIT):
-                e = direct_message(row.case_code, m.key, "notice",
-                                   {"case_code": row.case_code, "text": text, "dead_letter_alert": True})
-                s.add(OutboxEffect(case_id=None, case_code=row.case_code, platform=row.platform, kind=e.kind,
-                                   payload=e.payload, next_attempt_at=now, created_at=now))
+            # Not tied to the case (case=None): an alert must not wait behind the case's stuck channel effects.
+            await enqueue(s, [direct_message(row.case_code, m.key, "notice",
+                                       {"case_code": row.case_code, "text": text, "dead_letter_alert": True})
+                        for m in self.p.members_with(Role.BUSINESS_UNIT)], None, now, platform=row.platform)
+        self.on_commit()
 
 
 def digest_text(view: dict) -> str:

@@ -10,11 +10,10 @@ from typing import Any
 from bot.calendar import WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
 from bot.deadlines import case_deadlines
-from bot.partnership import Partnership
+from bot.partnership import PARTNER_LABELS, Partnership
 from bot.states import (AGENCY_LABELS, AGENCY_OUTSTANDING, SHARING_RECIPIENTS, STATE_LABELS, AgencyState, CaseState,
                         StatutoryPartnerKeys)
 
-PARTNER_LABELS = {"local_authority": "Local authority", "icb": "ICB", "police": "Police"}
 
 
 def track_label(file_or_case) -> str:  # noqa: ANN001

@@ -63,7 +63,7 @@ def build_runtime(settings: Settings, platforms: dict[str, PlatformPort] | None 
     platforms = dict(platforms or {})
     dispatcher = Dispatcher(db, partnership, platforms)
     core.on_commit.append(dispatcher.wake)
-    ticker = Ticker(db, partnership, calendar, dispatcher)
+    ticker = Ticker(db, partnership, calendar, dispatcher, on_commit=core.on_commit)
     return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms, ticker)
 
 

@@ -15,6 +15,7 @@ from bot.report.files import LinkRefused
 
 from bot.documents import serve_link
 from bot.report.links import BadLink, LinkClaims, signer
+from bot.report.kinds import named
 
 _HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow",
             "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
@@ -43,9 +44,7 @@ def setup(app: web.Application, rt) -> None:  # noqa: ANN001 (server.app.Runtime
         except BadLink as exc:
             return refused(str(exc).capitalize())
         member = rt.partnership.member(claims.member).name if claims.member in {m.key for m in rt.partnership.members} else claims.member
-        what = {"report": f"Rapid Review Report v{claims.version}", "draft": "current draft of the report",
-                "pack": f"Panel submission pack {claims.version}", "briefing": "practitioners' briefing",
-                "action-plan": "action plan"}[claims.kind]
+        what = named(claims.kind, claims.version)
         return page(f"<p>{html.escape(claims.case_code)}: {html.escape(what)} ({html.escape(claims.fmt)}).</p>"
                     f"<p>Issued to {html.escape(member)}; valid until {html.escape(claims.expires_human)}. "
                     "Do not forward it.</p>"

@@ -219,6 +219,32 @@ class OutboxEffect(SQLModel, table=True):
     delivered_at: datetime | None = _instant()
 
 
+class ShownEffect(SQLModel, table=True):
+    """What the core has asked a platform to show, kept after the outbox row that carried it is gone: one row per
+    card, channel, invitation or archive, written with the outbox row; a slot card (the pinned status, the vote
+    tally, the approvals) keeps one row brought up to date, as it is updated in place on the platform. Adapters
+    read it through bot.shown (the current card for a refresh, a conversation rebuilt after a restart), so
+    delivered outbox rows can be purged without changing what anyone sees. Codes, pseudonyms and status words only."""
+
+    __tablename__ = "shown_effect"
+    __table_args__ = (UniqueConstraint("case_id", "platform", "slot", name="uq_shown_effect_slot"),
+                      Index("ix_shown_effect_case_card", "case_code", "card"))
+
+    id: int | None = Field(default=None, primary_key=True)  # the order things first appeared in
+    case_id: int | None = Field(default=None, foreign_key="review_case.id", index=True)
+    case_code: str | None = Field(default=None, max_length=40)
+    platform: str = Field(max_length=20)
+    kind: str = Field(max_length=40)  # the effect kind (bot.effects)
+    card: str | None = Field(default=None, max_length=40)
+    member_key: str | None = Field(default=None, max_length=40)  # a direct message's recipient
+    slot: str | None = Field(default=None, max_length=40)  # a card updated in place (None: each its own row)
+    payload: dict = _json()  # the newest payload
+    outbox_id: int = Field(index=True)  # the newest outbox row that wrote it (not a key: that row may be purged)
+    created_at: datetime = _instant(nullable=False)
+    updated_at: datetime = _instant(nullable=False)
+    shown_at: datetime | None = _instant()  # first delivered; None until then
+
+
 class Reminder(SQLModel, table=True):
     """A reminder the case needs, as a row with its due instant: ticking replicas claim it once."""
 

@@ -58,9 +58,9 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
             from storage.db import upgrade
 
             await asyncio.to_thread(upgrade, rt.settings.database_url)
-        replayed = await rebuild(store, rt.db, PLATFORM)
+        replayed = rebuild(store, await rt.core.shown(PLATFORM))
         if replayed:
-            log.info("sandbox: rebuilt its conversations from %d delivered outbox rows", replayed)
+            log.info("sandbox: rebuilt its conversations from %d things the core has shown", replayed)
         rt.dispatcher.wake()  # deliver what is waiting (e.g. `rapidreview demo`'s cases) now, not at the first tick
 
     async def on_shutdown(_app: web.Application) -> None:

@@ -11,14 +11,8 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
-from sqlalchemy import select
-
 from adapters.sandbox.timeline import Event, case_events, svg
 from bot.calendar import format_human, london_date
-from bot.casefile import load_case_file
-from bot.states import CaseState
-from bot.views import case_view
-from storage.models import Case
 
 
 @dataclass(frozen=True)
@@ -35,13 +29,9 @@ class BoardCase:
 
 async def open_cases(rt, today: date) -> list[BoardCase]:  # noqa: ANN001 (server.app.Runtime)
     """The open cases, soonest next deadline first."""
-    async with rt.db.read() as s:
-        cases = list((await s.execute(select(Case).where(Case.state != CaseState.CLOSED)
-                                      .order_by(Case.year, Case.number))).scalars())
-        files = [await load_case_file(s, c) for c in cases]
     out = []
-    for f in files:
-        view = case_view(f, rt.partnership, rt.calendar, today)
+    for case in await rt.core.open_cases(today):
+        view, f = case.view, case.file
         late = list(view["overdue"]) + [d["label"] for d in view["deadlines"] if d["overdue"]]
         approvals = view["approvals"]["count"] if view["report_version"] else None
         out.append(BoardCase(view["case_code"], view["pseudonym"], view["label"], view["state_label"],

@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import func, select
-
 from adapters.sandbox.config import PLATFORM
 from adapters.sandbox.port import SandboxPort
 from adapters.sandbox.store import Store
@@ -22,7 +20,6 @@ from bot.calendar import WorkingDayCalendar, at_london_time, london_date
 from bot.context import Invocation
 from bot.core import Core
 from bot.outbox import Dispatcher
-from storage.models import Case
 
 PSEUDONYMS = ("Child T", "Baby W", "Young Person X")
 
@@ -138,15 +135,14 @@ async def fill(rt, today: date, real_now: datetime) -> list[str]:  # noqa: ANN00
 
 async def check_database(core: Core) -> int:
     """How many sandbox cases the database holds already; refuse one that holds real cases."""
-    async with core.db.read() as s:
-        rows = (await s.execute(select(Case.platform, func.count()).group_by(Case.platform))).all()
-    others = {platform: n for platform, n in rows if platform != PLATFORM}
+    counts = await core.cases_by_platform()
+    others = {platform: n for platform, n in counts.items() if platform != PLATFORM}
     if others:
         where = ", ".join(f"{n} from {platform}" for platform, n in sorted(others.items()))
         raise DemoRefused(f"this database holds cases that were not opened in the sandbox ({where}): the demo "
                           "only writes fictional cases into a sandbox database. Unset RAPIDREVIEW_DATABASE_URL to use "
                           "the sandbox's own file.")
-    return sum(n for _platform, n in rows)
+    return sum(counts.values())
 
 
 def today_in_london() -> date:

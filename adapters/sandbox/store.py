@@ -1,7 +1,8 @@
 """What the sandbox's pretend chat platform holds: case channels, their messages and people's direct
 messages with the bot. In memory only, so the schema stays the core's; after a restart the bot's side
-is rebuilt from the delivered outbox rows (the same effects, replayed in order), while what people
-typed, and the bot's private replies to them, are gone, as a chat client's scrollback would be.
+is rebuilt from what the core says it has shown (bot.shown.shown_on: channels, invitations and cards in
+the order they first appeared, each slot card as it stands now), while what people typed, and the bot's
+private replies to them, are gone, as a chat client's scrollback would be.
 """
 from __future__ import annotations
 
@@ -13,11 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from bot import effects as fx
-from storage.db import Database
-from storage.models import ChannelLink, OutboxEffect
+from bot.shown import Shown
 
 # Cards whose Teams template asks to be refreshed when shown: every copy (channel and DMs) shows the newest.
 REFRESHED = ("executive_approval",)
@@ -179,38 +177,20 @@ class Store:
         return None
 
 
-async def rebuild(store: Store, db: Database, platform: str) -> int:
-    """Replay the delivered outbox rows of this platform into the store, as the dispatcher delivered
-    them: a slot card (status, votes, approvals) is posted once under the id the channel link
-    remembers, then updated in place. Returns how many rows were replayed."""
-    async with db.read() as s:
-        links = {link.case_id: link for link in (await s.execute(
-            select(ChannelLink).where(ChannelLink.platform == platform))).scalars()}
-        rows = list((await s.execute(select(OutboxEffect).where(
-            OutboxEffect.platform == platform, OutboxEffect.status == "delivered").order_by(OutboxEffect.id))).scalars())
-    posted: dict[tuple[int | None, str], str] = {}
-    for row in rows:
-        p, at = row.payload, row.delivered_at or row.created_at
-        link = links.get(row.case_id)
-        if row.kind == fx.DIRECT_MESSAGE:
-            store.post_card(store.direct(p["member"]), p["card"], p["context"], at=at)
+def rebuild(store: Store, shown: list[Shown]) -> int:
+    """Draw again what the core says this platform has shown (Core.shown), in order: a slot card (status,
+    votes, approvals) once, as it stands now, under the id the platform gave it. Returns how many things."""
+    for e in shown:
+        if e.kind == fx.DIRECT_MESSAGE:
+            store.post_card(store.direct(e.member_key), e.card, e.context, at=e.at)
             continue
-        if link is None:
-            continue
-        conv = store.channel(link.channel_id, link.channel_id, case_code=row.case_code)
-        if row.kind == fx.OPEN_CHANNEL:
-            conv.name, conv.topic = p.get("name", conv.name), p.get("topic", "")
-        elif row.kind == fx.INVITE:
-            conv.members.update(p.get("members", []))
-        elif row.kind == fx.ARCHIVE_CHANNEL:
+        conv = store.channel(e.channel_id, e.channel_id, case_code=e.case_code)
+        if e.kind == fx.OPEN_CHANNEL:
+            conv.name, conv.topic = e.name or conv.name, e.topic
+        elif e.kind == fx.INVITE:
+            conv.members.update(e.members)
+        elif e.kind == fx.ARCHIVE_CHANNEL:
             conv.archived = True
-        elif row.kind in (fx.POST_CARD, fx.UPDATE_STATUS):
-            slot = "status" if row.kind == fx.UPDATE_STATUS else p.get("slot")
-            if slot and (row.case_id, slot) in posted:
-                store.update_card(conv, posted[(row.case_id, slot)], p["card"], p["context"], at=at)
-            else:
-                mid = (link.extra or {}).get(slot) if slot else None
-                m = store.post_card(conv, p["card"], p["context"], message_id=mid, pin=slot == "status", at=at)
-                if slot:
-                    posted[(row.case_id, slot)] = m.id
-    return len(rows)
+        else:
+            store.post_card(conv, e.card, e.context, message_id=e.message_id, pin=e.pinned, at=e.at)
+    return len(shown)

@@ -14,11 +14,11 @@ from typing import Any
 
 from bot.agency_return import FIELD_LABELS
 from bot.grammar import PSEUDONYM, Command, ParseError, parse_date
+from bot.states import CASE_KINDS
 
 NEW_CASE, AGENCY_RETURN, VOTE, DISAGREE = "rr_new", "rr_return", "rr_vote", "rr_disagree"
 CHRONOLOGY_ROWS = 3  # a few rows in chat; longer chronologies go to the Business Unit's secure store
-KINDS = {"death": "Death", "serious_harm": "Serious harm", "lac_death": "Death of a looked-after child",
-         "care_leaver_death": "Death of a care leaver"}
+KINDS = CASE_KINDS
 _SHORT = {"completed_by_role", "senior_signoff_role", "involvement_period"}
 # The first sits above the chronology in the form; the rest follow it.
 _LONG = ["nature_of_involvement", "lived_experience", "went_well", "could_be_different", "information_sharing",

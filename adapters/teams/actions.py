@@ -2,8 +2,8 @@
 
 Teams shows the invoke response in place of the card that was pressed, so every action answers with
 the same kind of card, brought up to date and with a line saying what happened (or, for a form,
-what to fix next to each field). The card's context is the one the core emitted last for it (the
-outbox row), so the adapter never recomputes what the core decides.
+what to fix next to each field). The card's context is the one the core emitted last for it (asked of
+the core: Core.current_card), so the adapter never recomputes what the core decides.
 """
 from __future__ import annotations
 
@@ -11,16 +11,13 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from adapters.teams import cards
 from bot import buttons
 from bot.context import Invocation
 from bot.core import Core, Reply
-from bot.effects import CARD_KINDS, DIRECT_MESSAGE, POST_CARD, UPDATE_STATUS
+from bot.effects import CARD_KINDS
 from bot.grammar import MAX_TEXT, Command, ParseError, parse_date
 from bot.partnership import Member, Partnership
-from storage.models import OutboxEffect
 
 CARD = "application/vnd.microsoft.card.adaptive"
 MESSAGE = "application/vnd.microsoft.activity.message"
@@ -28,6 +25,8 @@ OUTSTANDING = ("requested", "acknowledged", "query raised")
 TEXT_FIELDS = ("completed_by_role", "senior_signoff_role", "signoff_date", "involvement_period") + cards.LONG_FIELDS
 ROW_FIELDS = ("date", "source", "event", "action", "outcome")
 PANEL = ("agrees", "disagrees", "information", "national", "local", "acknowledged")
+# Which of a case's several cards of a kind a button is on: the card's data field naming it.
+SUBJECT_DATA = {"agency_request": "agency", "action_item": "number", "reminder": "reminder_id"}
 
 
 def return_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -184,23 +183,6 @@ class CardActions:
         return reply.card[1] if reply.ok and reply.card else None
 
     async def latest(self, kind: str, code: str, data: dict[str, Any], viewer: Member | None) -> dict[str, Any] | None:
-        """The context the core last emitted for this card. Status cards (approvals, votes) are the same for
-        everyone, so the newest wins; a privacy alert differs by audience, so the viewer's own comes first."""
-        async with self.core.db.read() as s:
-            rows = (await s.execute(select(OutboxEffect.payload).where(
-                OutboxEffect.case_code == code, OutboxEffect.kind.in_((POST_CARD, UPDATE_STATUS, DIRECT_MESSAGE)))
-                .order_by(OutboxEffect.id.desc()).limit(500))).scalars().all()
-        match = [p for p in rows if p.get("card") == kind and _same_subject(kind, p.get("context") or {}, data)]
-        mine = [p for p in match if kind == "pii_alert" and viewer is not None and p.get("member") == viewer.key]
-        best = (mine or match or [None])[0]
-        return dict(best["context"]) if best else None
-
-
-def _same_subject(kind: str, context: dict[str, Any], data: dict[str, Any]) -> bool:
-    if kind == "agency_request":
-        return context.get("agency_key") == data.get("agency")
-    if kind == "action_item":
-        return str(context.get("number")) == str(data.get("number"))
-    if kind == "reminder":
-        return str(context.get("reminder_id")) == str(data.get("reminder_id"))
-    return True
+        """The context the core last emitted for this card (the agency, action or reminder the card is about)."""
+        subject = data.get(SUBJECT_DATA[kind]) if kind in SUBJECT_DATA else None
+        return await self.core.current_card(kind, code, subject, viewer)

@@ -25,8 +25,8 @@ from bot.report import blocks as md
 from bot.calendar import LONDON, WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
 from bot.deadlines import case_deadlines
-from bot.partnership import Partnership, Role, StatutoryPartner
-from bot.states import AgencyState, StatutoryPartnerKeys
+from bot.partnership import PARTNER_LABELS, Partnership, Role, StatutoryPartner
+from bot.states import CASE_KINDS, AgencyState, StatutoryPartnerKeys
 from storage.models import ReportCriterion, ReportSection, ReportVersion
 
 TEMPLATES = Path(__file__).parent / "templates" / "report"
@@ -76,8 +76,7 @@ NATIONAL_CRITERIA = {
 CRITERIA = {**LCSPR_CRITERIA, **NATIONAL_CRITERIA}
 ANSWERS = {"met": "Met", "not_met": "Not met", "uncertain": "Uncertain"}
 
-NATURE_LABELS = {"death": "Death", "serious_harm": "Serious harm", "lac_death": "Death of a looked-after child",
-           "care_leaver_death": "Death of a care leaver"}
+NATURE_LABELS = CASE_KINDS
 RECOMMENDATION_LABELS = {
     "LCSPR": "A local child safeguarding practice review (LCSPR) should be commissioned",
     "NO_LCSPR_LEARNING_VIA_OTHER_ROUTE": "No LCSPR: the learning is taken forward through other routes "
@@ -246,11 +245,11 @@ def signoff_context(f: CaseFile, p: Partnership, version: ReportVersion | None =
                  "date": format_human(version.created_at.astimezone(LONDON).date()) if version else ""})
     decisions = [d for d in f.decisions if version and d.report_version == version.number
                  and d.content_hash == version.content_hash]
-    labels = {"local_authority": "local authority", "icb": "ICB", "police": "police"}
     for partner in StatutoryPartnerKeys:
         mine = [d for d in decisions if d.partner == partner]
         d = mine[-1] if mine else None
-        role = f"Executive lead, {labels[partner]}"
+        label = PARTNER_LABELS[partner]
+        role = f"Executive lead, {label if label.isupper() else label.lower()}"
         if d is not None and p.member(d.member_key).deputy_of:
             role = f"Deputy executive lead, {labels[partner]}"
         decision, when, which = ("Awaiting", "", "")

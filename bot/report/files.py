@@ -18,18 +18,17 @@ from sqlalchemy import select
 from bot.report.briefing import BRIEFING, action_plan_markdown, briefing_markdown, one_page_warning
 from bot.calendar import LONDON, WorkingDayCalendar, london_date
 from bot.casefile import CaseFile, load_case_file
-from bot.grammar import DOCUMENT_TITLES
 from bot.partnership import Partnership
 from bot.report.build import build_markdown, load_parts, with_signoff
 from bot.report.docx import DocInfo, to_docx
+from bot.report.kinds import DOCUMENTS
 from bot.report.pack import PACK
 from storage.models import Case, ReportDocument
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TYPES = {"docx": DOCX, "md": "text/markdown; charset=utf-8", "zip": "application/zip"}
-FORMATS = {"report": ("docx", "md"), "draft": ("docx", "md"), "pack": ("zip", "md"), "briefing": ("docx", "md"),
-           "action-plan": ("docx", "md")}
-_TITLES = DOCUMENT_TITLES
+FORMATS = {kind: d.formats for kind, d in DOCUMENTS.items()}
+_TITLES = {kind: d.title for kind, d in DOCUMENTS.items()}
 
 
 class DocumentMissing(LookupError):

@@ -13,10 +13,9 @@ from bot.report import blocks as md
 from bot.calendar import LONDON, WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
 from bot.deadlines import case_deadlines
-from bot.partnership import Partnership, StatutoryPartner
+from bot.partnership import PARTNER_LABELS, Partnership, StatutoryPartner
 from bot.report.build import RECOMMENDATION_LABELS, votes_context, environment, tidy
 from bot.states import StatutoryPartnerKeys
-from bot.views import PARTNER_LABELS
 from storage.models import ReportDocument, ReportVersion
 
 PACK = "panel_pack"

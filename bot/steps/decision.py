@@ -5,11 +5,10 @@ from bot.casefile import CaseFile
 from bot.deadlines import case_deadlines, working_days_left
 from bot.context import Ctx
 from bot.effects import direct_message, invite, notice, post_card
-from bot.partnership import Role
+from bot.partnership import PARTNER_LABELS, Role
 from bot.steps.report import create_version, issue_link
 from bot.states import RECOMMENDATIONS, CaseState, StatutoryPartnerKeys
 from bot.steps.common import guard_text, human
-from bot.views import PARTNER_LABELS
 from storage.models import ExecutiveDecision, Vote
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot.calendar import LONDON
 from bot.deadlines import agency_return_due
 from bot.agency_return import free_text, validate_return
+from bot.acting import own_agency_as_lead
 from bot.context import Ctx, Refusal
 from bot.effects import direct_message, invite, notice
 from bot.partnership import Role
@@ -60,12 +61,11 @@ async def request(ctx: Ctx) -> CaseState | None:
         agency = p.agency(key)
         names.append(agency.name)
         ctx.audit("agency_requested", agency=key, due_on=due)
-        for lead in p.members:
-            if lead.agency == key and lead.has(Role.AGENCY_LEAD):
-                leads.append(lead.key)
-                ctx.emit(direct_message(c.code, lead.key, "agency_request", {
-                    "case_code": c.code, "pseudonym": c.pseudonym, "agency_key": key, "agency": agency.name,
-                    "due": due.isoformat(), "due_human": human(due), "lines_of_enquiry": kloes}))
+        for lead in p.agency_leads(key):
+            leads.append(lead)
+            ctx.emit(direct_message(c.code, lead, "agency_request", {
+                "case_code": c.code, "pseudonym": c.pseudonym, "agency_key": key, "agency": agency.name,
+                "due": due.isoformat(), "due_human": human(due), "lines_of_enquiry": kloes}))
     if leads:
         ctx.emit(invite(c.code, leads, "agency asked for information"))
     due = ctx.file.request(ctx.args["agencies"][0]).due_on
@@ -76,16 +76,15 @@ async def request(ctx: Ctx) -> CaseState | None:
 def _agency_for(ctx: Ctx) -> str:
     """Which agency the command is about: named, or the agency lead's own."""
     key = ctx.args.get("agency")
-    acting_as_lead = ctx.actor.has(Role.AGENCY_LEAD) and not any(
-        ctx.actor.has(r) for r in (Role.BUSINESS_UNIT, Role.SPRG_CHAIR))
+    own = own_agency_as_lead(ctx.actor, ctx.cmd.verb, ctx.cmd.option)
     if key is None:
-        if acting_as_lead:
-            key = ctx.actor.agency
+        if own:
+            key = own
         else:
             ctx.refuse(f"Which agency? For example: {ctx.cmd.verb} police")
     if key not in {a.key for a in ctx.partnership.agencies}:
         ctx.refuse(f"Unknown agency '{key}'. Agencies are: {', '.join(a.key for a in ctx.partnership.agencies)}.")
-    if acting_as_lead and key != ctx.actor.agency:
+    if own and key != own:
         mine = ctx.partnership.agency(ctx.actor.agency).name
         ctx.refuse(f"You can act only for {mine}, not for {ctx.partnership.agency(key).name}.", access=True)
     if ctx.file.request(key) is None:
@@ -126,7 +125,7 @@ async def agency_step(ctx: Ctx) -> None:
     elif verb == "query":
         req.query_reason = reason
         text = f"{name}: query raised on the return."
-        for lead in _leads(ctx, key):
+        for lead in ctx.partnership.agency_leads(key):
             ctx.emit(direct_message(c.code, lead, "notice", {"case_code": c.code, "text":
                 f"{c.code} / {c.pseudonym}: a query was raised on {name}'s return. The Business Unit will be in touch; "
                 "resubmit with `return` when it is answered."}))
@@ -165,10 +164,6 @@ def _strings(value) -> list[str]:  # noqa: ANN001
     if isinstance(value, (list, tuple)):
         return [s for v in value for s in _strings(v)]
     return []
-
-
-def _leads(ctx: Ctx, agency_key: str) -> list[str]:
-    return [m.key for m in ctx.partnership.members if m.agency == agency_key and m.has(Role.AGENCY_LEAD)]
 
 
 def guard_pack(ctx: Ctx) -> str | None:

@@ -8,11 +8,10 @@ from bot.deadlines import agency_return_due, case_deadlines
 from bot.context import Ctx
 from bot.effects import archive_channel, direct_message, notice
 from bot.partnership import Role
-from bot.states import CaseState
+from bot.states import NOTIFY_ONLY_KINDS, CaseState
 from bot.steps.common import guard_text, human, open_case_channel
 from storage.models import Case
 
-NOTIFY_ONLY_KINDS = ("lac_death", "care_leaver_death")
 
 
 async def allocate_code(ctx: Ctx) -> tuple[int, int, str]:
@@ -246,7 +245,7 @@ async def correct_sin(ctx: Ctx) -> CaseState | None:
     if moved:
         text += " Agency returns now due: " + "; ".join(f"{p.agency(r.agency_key).name} {human(r.due_on)}" for r in moved) + "."
         for r in moved:
-            for key in (m.key for m in p.members if m.agency == r.agency_key and m.has(Role.AGENCY_LEAD)):
+            for key in p.agency_leads(r.agency_key):
                 ctx.emit(direct_message(c.code, key, "notice", {
                     "case_code": c.code, "text": f"{c.code}: the SIN date was corrected, so your agency's return is "
                                                  f"now due {human(r.due_on)}."}))

@@ -1,9 +1,9 @@
 """Learning and actions after the Panel's response, and the LCSPR child workflow (S14, S15)."""
 from __future__ import annotations
 
+from bot.acting import own_agency_as_lead
 from bot.context import Ctx
 from bot.effects import direct_message, notice, post_card
-from bot.partnership import Role
 from bot.states import LCSPR_TRANSITIONS, CaseState, LcsprStage
 from bot.steps.common import guard_text, human
 from storage.models import ActionItem
@@ -45,9 +45,8 @@ async def action_add(ctx: Ctx) -> CaseState | None:
     ctx.audit("action_added", number=number, owner=a["owner"], due_on=a["due"])
     context = _action_context(ctx, item)
     ctx.emit(post_card(ctx.case.code, "action_item", context))
-    for m in ctx.partnership.members:
-        if (m.agency == a["owner"] and m.has(Role.AGENCY_LEAD)) or m.has(Role.LEARNING_SUBGROUP):
-            ctx.emit(direct_message(ctx.case.code, m.key, "action_item", context))
+    for key in ctx.partnership.action_owners(a["owner"]):
+        ctx.emit(direct_message(ctx.case.code, key, "action_item", context))
     ctx.say(f"Action {number} added for {context['owner']}, due {context['due_human']}.")
     return _into_learning(ctx)
 
@@ -56,8 +55,8 @@ async def action_done(ctx: Ctx) -> None:
     item = next((x for x in ctx.file.actions if x.number == ctx.args["number"]), None)
     if item is None:
         ctx.refuse(f"There is no action {ctx.args['number']} on {ctx.case.code}.")
-    only_lead = ctx.actor.has(Role.AGENCY_LEAD) and not any(ctx.actor.has(r) for r in (Role.BUSINESS_UNIT, Role.LEARNING_SUBGROUP))
-    if only_lead and item.owner_agency != ctx.actor.agency:
+    own = own_agency_as_lead(ctx.actor, "action", "done")
+    if own and item.owner_agency != own:
         ctx.refuse(f"Action {item.number} belongs to {ctx.partnership.agency(item.owner_agency).name}.", access=True)
     evidence = ctx.args.get("evidence")
     if item.status == "done" and not evidence:

@@ -14,14 +14,14 @@ from bot.effects import direct_message
 from bot.report.build import (ANSWERS, CRITERIA, FIELDS, MAX_SECTION, NARRATIVES, ReportParts, build_markdown, content_hash,
                         load_parts)
 from bot.report.files import FORMATS
+from bot.report.kinds import DOCUMENTS, named
 from bot.roles import document_refusal
 from bot.report.links import signer
 from bot.report.pack import PACK
 from bot.steps.common import guard_text
 from storage.models import ReportCriterion, ReportDocument, ReportSection, ReportVersion
 
-_TITLES = {"report": "Rapid Review Report", "draft": "current draft of the report", "pack": "Panel submission pack",
-           "briefing": "practitioners' briefing", "action-plan": "action plan"}
+_TITLES = {kind: d.in_a_sentence for kind, d in DOCUMENTS.items()}
 
 
 def section_label(key: str) -> str:
@@ -124,7 +124,7 @@ async def link(ctx: Ctx) -> None:
         if version not in packs:
             ctx.refuse(f"There is no submission pack {version}.")
     url, expires = issue_link(ctx, ctx.actor.key, kind, version, fmt)
-    title = _TITLES[kind] + (f" v{version}" if kind == "report" else f" {version}" if kind == "pack" else "")
+    title = named(kind, version)
     ctx.emit(direct_message(c.code, ctx.actor.key, "notice", {
         "case_code": c.code, "text": f"{c.code} / {c.pseudonym}: {title} ({fmt}). Your link, valid until {expires}: "
                                      f"{url} . It is for you only: please do not forward it."}))

@@ -16,9 +16,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.report.kinds import KINDS
 from bot.settings import Settings
 
-KINDS = ("report", "draft", "pack", "briefing", "action-plan")
 _EXT = {".docx": "docx", ".md": "md", ".zip": "zip", ".html": "html"}
 
 
