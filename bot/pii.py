@@ -113,6 +113,8 @@ _DOB_AFTER_CUE = re.compile(
     r"(?:" + _DATE + r")",
     re.IGNORECASE,
 )
+# "born 2 weeks early on 3 March 2020": only "born" may have free words before an "on" and the date.
+_BORN_ON = re.compile(r"\bborn(?:\s+[A-Za-z0-9']+){1,4}\s+on\s+(?:the\s+)?(?:" + _DATE + r")", re.IGNORECASE)
 _DATE_BEFORE_CUE = re.compile(r"(?:" + _DATE + r")\s*[(\[,\-]?\s*$", re.IGNORECASE)
 # Initials right before a full date are a child's identity: "JS 03/02/2019", "T.W. 9/6/11", "RA 2019-08-30".
 # The review's own abbreviations are not initials ("SIN sent 22/12/2026", "RRM 14/01/2027").
@@ -126,7 +128,7 @@ _NOT_INITIALS = frozenset("""SIN RR RRM ICDM CSPR LCSPR SPRG BU PM TM SW DS WD C
 
 def _has_dob(text: str) -> bool:
     for cue in _DOB_CUE_ANY.finditer(text):
-        if _DOB_AFTER_CUE.match(text, cue.start()):
+        if _DOB_AFTER_CUE.match(text, cue.start()) or _BORN_ON.match(text, cue.start()):
             return True
         # Reverse order ("03/02/2019 (DOB)") only for the explicit cues, not "born"/"b.".
         window = text[max(0, cue.start() - 30):cue.start()]

@@ -86,7 +86,8 @@ def has_person(text: str) -> bool:
         if any(_is_name(m.group(1)) for m in rx.finditer(text)):
             return True
     for m in _NAME_AGE.finditer(text):
-        if _is_name(m.group(1)) and not _SENTENCE_START_WORD(text, m.start(1)):
+        # At the start of a sentence any word is capitalised; there only "Chloe (17)" counts.
+        if _is_name(m.group(1)) and (not _SENTENCE_START_WORD(text, m.start(1)) or "(" in m.group()):
             return True
     return False
 
@@ -118,7 +119,7 @@ _NAME_TOKEN = re.compile(r"(?:St\.?|Saint|CE|RC|C\s+of\s+E|of|and|on|upon|the|[A
 _PREV_TOKEN = re.compile(r"(\S+)\s*$")
 _LOWER_INSTITUTION = re.compile(
     r"\b(?:attends?|attended|attending|at|goes\s+to|went\s+to|pupil\s+at|on\s+roll\s+at|registered\s+(?:at|with)"
-    r"|moved\s+to|excluded\s+from|from|nursery\s+is|school\s+is|gp\s+is)\s+"
+    r"|moved\s+to|excluded\s+from|from|nursery\s+is|school\s+is|gp\s+is)\s+(?:the\s+)?"
     r"([a-z][a-z'\-]+(?:\s+[a-z][a-z'\-]+){0,2})\s+"
     r"(?:primary|academy|school|nursery|college|infants|juniors|pre-?school|surgery|medical\s+centre"
     r"|health\s+centre|medical\s+practice|practice)\b", re.IGNORECASE)
@@ -174,7 +175,15 @@ _GENERIC_ID = re.compile(r"(?i:\b(?:person|client|case|child|subject|family|pupi
                          r"\.?\s*[:#=\-]?\s*#?)(?<![\w])[0-9]{5,}(?![\w/])")
 
 
+# "log 1123 of 4 March", "incident 0712 of 30/11": the UK police log format (serial "of" a date).
+_LOG_OF = re.compile(r"(?i:\b(?:log|incident|serial|cad|call)\s*(?:no\.?|number|ref)?\s*)[0-9]{2,5}\s+of\s+"
+                     r"(?:[0-3]?[0-9](?:st|nd|rd|th)?(?:[/.][01]?[0-9]\b|\s+[A-Za-z]{3})|(?i:jan|feb|mar|apr|may|jun|jul"
+                     r"|aug|sep|oct|nov|dec))")
+
+
 def has_crime_ref(text: str) -> bool:
+    if _LOG_OF.search(text):
+        return True
     for m in _CRIME_CUE.finditer(text):
         if sum(c.isdigit() for c in m.group(1)) >= 3:
             return True
@@ -234,10 +243,11 @@ _MEDICAL = re.compile(r"(?i:\b(?:"
     r"|diagnos(?:ed|is)\s+(?:with|of)|strangl\w*|suffocat\w*|asphyxi\w*|drown\w*|ligature|hanging"
     r"|stab(?:bed|bing)?\s+wounds?|stabbed|gunshot|concussion|dislocat\w*|poison\w*|malnourish\w*"
     r"|dehydrat\w*|sepsis|seizures?|pregnan\w*|miscarr\w*|STIs?|chlamydia|HIV|swelling|welts?|ligature"
-    r"|blood\s+alcohol|intoxicat\w*|shaken|abusive\s+head\s+trauma"
+    r"|blood\s+alcohol|intoxicat\w*|shaken|abusive\s+head\s+trauma|intensive\s+care|ICU|HDU|resuscitat\w*"
+    r"|admitted\s+to\s+(?:hospital|a&e|picu|nicu|icu|ward|the\s+ward)|swallowed|ingest\w*|unresponsive|CPR"
     r")\b)")
 _INVESTIGATION = re.compile(r"(?i:\b(?:"
-    r"arrest\w*|charged\s+with|charge\s+of|charging\s+decision|CPS|bail\w*|released\s+under\s+investigation"
+    r"arrest\w*|charged|charges?\s+(?:of|against|brought|laid)|charge\s+of|charging\s+decision|CPS|bail\w*|released\s+under\s+investigation"
     r"|RUI|under\s+caution|no[- ]comment|ABE|achieving\s+best\s+evidence|remand\w*|in\s+custody|search\s+warrant"
     r"|warrant\s+executed|seized|trial|plea\s+hearing|crown\s+court|convicted|conviction|sentenced|pleaded"
     r"|suspicious\s+death|death\s+as\s+suspicious|murder|manslaughter|GBH|ABH|causing\s+or\s+allowing"
