@@ -36,7 +36,8 @@ _NOT_A_NAME = frozenset("""
     unknown none nil tbc tba na n/a mr mrs ms miss dr
     protection programme development exploitation minder minding benefit safeguarding practice
     practitioner line support contact group guardian guardianship arrangements trafficking death deaths
-    abuse neglect poverty centred focused friendly health's led voice
+    abuse neglect poverty centred focused friendly health's led voice nurse doctor midwife visitor worker
+    officer professional
 """.split())
 
 _NAME = r"[A-Z][a-z]+(?:[\-'][A-Z]?[a-z]+)?"
@@ -60,7 +61,9 @@ _AP = re.compile(r"\bAP\s*[:\-(]?\s*(" + _NAME + r")")  # AP = alleged perpetrat
 _TITLE_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+(" + _NAME + r")")
 # "the child's first name is Noah", "baby's name is Amelia-Rose", "named Liam Sykes as a suspect"
 _NAMED = re.compile(r"(?i:\b(?:(?:first|middle|last|sur|full|real|maiden|given)\s*)?name(?:'s)?\s*(?:is|was|=|:)"
-                    r"|\bnamed|\bknown\s+as|\bcall\s+(?:him|her|them))\s+(" + _NAME + r")")
+                    r"|\bknown\s+as|\bcall\s+(?:him|her|them))\s+(" + _NAME + r")"
+                    # lower-case "named" only: "Named Nurse", "Named GP" are safeguarding roles
+                    r"|\bnamed\s+(?!(?i:nurse|doctor|gp|professional|midwife|person|lead|officer|practitioner)\b)(" + _NAME + r")")
 # "Jason Pratt, 34", "Chloe (17)": a capitalised name with an age after it.
 _NAME_AGE = re.compile(r"\b(" + _NAME + r")(?:\s+" + _NAME + r")?(?:,\s*|\s*\(\s*)(?:aged\s+)?[0-9]{1,2}\b(?!\s*(?:of|:|/|%|WD|working))")
 # "Lee Carter is the suspect", "Martin Cole as the abuser"
@@ -83,7 +86,7 @@ def has_person(text: str) -> bool:
         if _is_name(m.group(1)) and not compound:
             return True
     for rx in (_AP, _TITLE_NAME, _NAMED, _NAME_ROLE, _SURNAME_INITIAL):
-        if any(_is_name(m.group(1)) for m in rx.finditer(text)):
+        if any(_is_name(m.group(m.lastindex or 1)) for m in rx.finditer(text)):
             return True
     for m in _NAME_AGE.finditer(text):
         # At the start of a sentence any word is capitalised; there only "Chloe (17)" counts.
