@@ -204,3 +204,45 @@ async def test_bidi_override_characters_never_reach_the_store_or_the_report(core
     assert RLO not in await _all_text(db)
     report = await _report(db)
     assert RLO not in report and "Information gnirahs between agencies" in report
+
+
+# --- an edited Word copy of the report ------------------------------------------------------------------------
+
+async def test_an_uploaded_report_is_read_through_the_same_guard_and_loses_bidi_controls(core, clock, db):
+    import io
+
+    from docx import Document
+
+    from bot.documents import import_report, report_file
+    from tests.report.conftest import to_report_v1
+    from tests.report.helpers import inv
+
+    d = await to_report_v1(core, clock)
+    reply, v1 = await report_file(core, inv(core, "bu_officer"), d.case_code)
+    assert reply.ok
+    await _watch(core, d)
+    chair = inv(core, "sprg_chair")
+    d.on(date(2026, 9, 23))
+
+    def edited(text: str) -> bytes:
+        document = Document(io.BytesIO(v1.data))
+        inside = False
+        for p in document.paragraphs:
+            if p.style.name.startswith("Heading"):
+                inside = p.text == "8.1 Multi-agency learning"
+            elif inside and p.text.strip():
+                p.text = text
+                break
+        buf = io.BytesIO()
+        document.save(buf)
+        return buf.getvalue()
+
+    for text in ("Crime ref 12/34567/26 was not shared with health.", "Jay\u200bden was not seen on his own.",
+                 "Nobody asked about the stepfather, Dean Bairstow."):
+        r = await import_report(core, chair, d.case_code, edited(text), "edited.docx")
+        assert not r.ok and "Nothing was saved" in r.text, text
+        assert "12/34567" not in r.text and "Jay" not in r.text and "Bairstow" not in r.text
+    r = await import_report(core, chair, d.case_code, edited(f"Agencies saw events{RLO}, not the pattern."), "ok.docx")
+    assert r.ok, r.text
+    assert RLO not in await _all_text(db) and RLO not in await _report(db)
+    assert "Agencies saw events, not the pattern." in await _report(db)
