@@ -65,7 +65,8 @@ _NAMED = re.compile(r"(?i:\b(?:(?:first|middle|last|sur|full|real|maiden|given)\
                     # lower-case "named" only: "Named Nurse", "Named GP" are safeguarding roles
                     r"|\bnamed\s+(?!(?i:nurse|doctor|gp|professional|midwife|person|lead|officer|practitioner)\b)(" + _NAME + r")")
 # "Jason Pratt, 34", "Chloe (17)": a capitalised name with an age after it.
-_NAME_AGE = re.compile(r"\b(" + _NAME + r")(?:\s+" + _NAME + r")?(?:,\s*|\s*\(\s*)(?:aged\s+)?[0-9]{1,2}\b(?!\s*(?:of|:|/|%|WD|working))")
+_NAME_AGE = re.compile(r"\b(" + _NAME + r")(?:\s+" + _NAME + r")?(?:,\s*|\s*\(\s*)(?:aged\s+)?[0-9]{1,2}"
+                       r"(?=\s*(?:$|[),.;!?\-]|(?:years?|yrs?|yo|y/o|and|is|was|lives|has|who|at)\b))")
 # "Lee Carter is the suspect", "Martin Cole as the abuser"
 _NAME_ROLE = re.compile(r"\b(" + _NAME + r")\s+" + _NAME + r"\s+(?:is|was|as)\s+(?:the|a|an)\s+(?:main\s+|prime\s+|alleged\s+)?"
                         r"(?i:suspect|perpetrator|abuser|offender|person\s+of\s+interest)")
@@ -241,20 +242,20 @@ _MEDICAL = re.compile(r"(?i:\b(?:"
     r"|head\s+injur\w*|brain\s+injur\w*|injur(?:y|ies)\s+to|non-accidental\s+injur\w*|NAI|bite\s+marks?"
     r"|cuts?\s+to|lacerat\w*|self[- ]?harm\w*|overdos\w*|toxicolog\w*|post[- ]?mortem|autopsy|cause\s+of\s+death"
     r"|SUDI|SUDC|SIDS|cot\s+death|co-?sleep\w*|rape|raped|sexual(?:ly)?\s+abus\w*|sexual\s+assault\w*"
-    r"|sexually\s+assaulted|FGM|PICU|NICU|life\s+support|ventilat\w*|centile|faltering\s+growth"
+    r"|sexually\s+assaulted|FGM|PICU|NICU|life\s+support|ventilated|centile|faltering\s+growth"
     r"|failure\s+to\s+thrive|skeletal\s+survey|cocaine|heroin|methadone|amphetamine|ketamine|spice|mdma"
-    r"|diagnos(?:ed|is)\s+(?:with|of)|strangl\w*|suffocat\w*|asphyxi\w*|drown\w*|ligature|hanging"
+    r"|diagnos(?:ed|is)\s+(?:with|of)|strangl\w*|suffocat\w*|asphyxi\w*|drowned|near[- ]drowning|found\s+hanging"
     r"|stab(?:bed|bing)?\s+wounds?|stabbed|gunshot|concussion|dislocat\w*|poison\w*|malnourish\w*"
-    r"|dehydrat\w*|sepsis|seizures?|pregnan\w*|miscarr\w*|STIs?|chlamydia|HIV|swelling|welts?|ligature"
-    r"|blood\s+alcohol|intoxicat\w*|shaken|abusive\s+head\s+trauma|intensive\s+care|ICU|HDU|resuscitat\w*"
-    r"|admitted\s+to\s+(?:hospital|a&e|picu|nicu|icu|ward|the\s+ward)|swallowed|ingest\w*|unresponsive|CPR"
+    r"|dehydrat\w*|sepsis|seizures?|pregnan\w*|miscarr\w*|chlamydia|HIV|swelling|welts?|ligature"
+    r"|blood\s+alcohol|intoxicat\w*|shaken\s+baby|shaking\s+injur\w*|abusive\s+head\s+trauma|intensive\s+care|ICU|HDU|resuscitat\w*"
+    r"|admitted\s+to\s+(?:hospital|a&e|picu|nicu|icu|ward|the\s+ward)|swallowed|ingest\w*|found\s+unresponsive|CPR"
     r")\b)")
 _INVESTIGATION = re.compile(r"(?i:\b(?:"
-    r"arrest\w*|charged|charges?\s+(?:of|against|brought|laid)|charge\s+of|charging\s+decision|CPS|bail\w*|released\s+under\s+investigation"
-    r"|RUI|under\s+caution|no[- ]comment|ABE|achieving\s+best\s+evidence|remand\w*|in\s+custody|search\s+warrant"
-    r"|warrant\s+executed|seized|trial|plea\s+hearing|crown\s+court|convicted|conviction|sentenced|pleaded"
-    r"|suspicious\s+death|death\s+as\s+suspicious|murder|manslaughter|GBH|ABH|causing\s+or\s+allowing"
-    r"|person\s+of\s+interest|no\s+further\s+action|NFA(?:'d)?|PNC|forensic\w*|interviewed\s+by\s+police"
+    r"arrest\w*|charged|charges?\s+(?:of|against|brought|laid)|charge\s+of|charging\s+decision|CPS|bail(?:ed)?|released\s+under\s+investigation"
+    r"|(?-i:RUI)|under\s+caution|no[- ]comment\s+interview|(?-i:ABE)|achieving\s+best\s+evidence|remand\w*|in\s+custody|search\s+warrant"
+    r"|warrant\s+executed|seized|trial\s+(?:date|listed|set|starts|begins|is\s+listed)|criminal\s+trial|plea\s+hearing|crown\s+court|convicted|conviction|sentenced|pleaded"
+    r"|suspicious\s+death|death\s+as\s+suspicious|murder|manslaughter|(?-i:GBH|ABH)|causing\s+or\s+allowing"
+    r"|person\s+of\s+interest|no\s+further\s+action|(?-i:NFA)(?:'d)?|(?-i:PNC)|forensic\w*|interviewed\s+by\s+police"
     r"|police\s+interview\w*|(?:first|second|third|main|another|a|the)\s+suspect"
     r")\b)")
 

@@ -198,7 +198,8 @@ async def test_teams_a_return_with_the_familys_details_is_never_echoed_back(team
     await t.say("sprg_chair", "triage notifiable", where=ch)
     await t.say("bu_officer", "request police", where=ch)
     inputs = {"completed_by_role": "Detective sergeant", "nature_of_involvement": LEAK, "signoff_date": "2026-09-15",
-              "senior_signoff_role": "Inspector", "chron1_date": "2026-03-02", "chron1_event": f"Call from {NAMES[1]}"}
+              "senior_signoff_role": "Inspector", "chron1_date": "2026-03-02", "chron1_source": "Control room",
+              "chron1_event": f"Call from {NAMES[1]}"}
     request = {"card": "agency_request", "case": CODE, "agency": "police"}
     # With a mistake in it, the form comes back with the error but without what was typed.
     answer = await t.click("lead_police", "return", request, personal=True, inputs={**inputs, "senior_signoff_role": ""})
