@@ -126,7 +126,13 @@ _NOT_INITIALS = frozenset("""SIN RR RRM ICDM CSPR LCSPR SPRG BU PM TM SW DS WD C
     NB PS UK LA DCI DI PC PS MTG CAD REF NO ID V1 V2 V3 PPN MASH LSCP SCP NYP YO ICS RAG DFE ALL AND THE FOR WAS""".split())
 
 
+_DOB_CUE_WORDS = frozenset("dob d b date birth birthdate birthday born".split())
+_DATE_LIKE = re.compile(r"[0-9][/.\-][0-9]|[0-9]-[0-9]")
+
+
 def _has_dob(text: str) -> bool:
+    if not ctx.words(text) & _DOB_CUE_WORDS:
+        return _has_initials_date(text)
     for cue in _DOB_CUE_ANY.finditer(text):
         if _DOB_AFTER_CUE.match(text, cue.start()) or _BORN_ON.match(text, cue.start()):
             return True
@@ -134,10 +140,13 @@ def _has_dob(text: str) -> bool:
         window = text[max(0, cue.start() - 30):cue.start()]
         if cue.group()[0] in "dD" and any(c.isdigit() for c in window) and _DATE_BEFORE_CUE.search(window):
             return True
-    for m in _INITIALS_DATE.finditer(text):
-        if m.group(1).replace(".", "") not in _NOT_INITIALS:
-            return True
-    return False
+    return _has_initials_date(text)
+
+
+def _has_initials_date(text: str) -> bool:
+    if not _DATE_LIKE.search(text):
+        return False
+    return any(m.group(1).replace(".", "") not in _NOT_INITIALS for m in _INITIALS_DATE.finditer(text))
 
 # --- postcodes ------------------------------------------------------------------------------------
 # Full postcodes follow the Royal Mail letter rules: no Q/V/X first, no I/J/Z second, and the
@@ -205,20 +214,26 @@ _PHONE = re.compile(r"(?<![0-9A-Za-z/+])(?:\+44[ \t]?(?:\(0\)[ \t]?)?|0044[ \t]?
 # The look-behind stops the engine retrying from every character of a long word, which keeps it linear.
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 # Spelled out: "jo at example dot com", "dean.b [at] example [dot] net", "x (at) example.org".
-_AT = re.compile(r"(?i:\s*[(\[{]\s*at\s*[)\]}]\s*|\s+at\s+)")
+_AT = re.compile(r"(?i:[(\[{] ?at ?[)\]}]|(?<=\s)at(?=\s))")
 _DOT = r"(?:\s*[(\[{]\s*dot\s*[)\]}]\s*|\s+dot\s+|\.)"
 _DOMAIN_AFTER_AT = re.compile(r"(?i:[a-z0-9\-]+(?:" + _DOT + r"[a-z0-9\-]+){0,3}" + _DOT
                               + r"(?:com|org|net|uk|gov|nhs|sch|ac|io|me|info|biz|edu|co)\b)")
 _WORD_BEFORE = re.compile(r"([\w.+\-]+)$")
+_SPACE = re.compile(r"\s*")
 _EMAIL_CUE = re.compile(r"(?i:e-?mail|contact|address|mailto)")
 
 
 def _has_email(text: str) -> bool:
     if "@" in text and _EMAIL.search(text):
         return True
+    if "at" not in text.lower():
+        return False
     for m in _AT.finditer(text):
-        dom = _DOMAIN_AFTER_AT.match(text, m.end())
-        before = _WORD_BEFORE.search(text, 0, m.start())
+        dom = _DOMAIN_AFTER_AT.match(text, _SPACE.match(text, m.end()).end())
+        end = m.start()
+        while end and text[end - 1].isspace():
+            end -= 1
+        before = _WORD_BEFORE.search(text[max(0, end - 64):end])
         if not dom or not before:
             continue
         deliberate = "at" not in m.group().strip().lower()[:2] or re.search(r"(?i)dot", dom.group())

@@ -15,6 +15,23 @@ decides that here is the word in front of the name, which is what these rules re
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+# --- cues first ------------------------------------------------------------------------------------------
+# Python's regex engine tries every alternative of a long word list at every word start, so each rule first
+# asks whether any of its cue words occurs at all (one tokenising pass per message, shared by the rules).
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=4)
+def words(text: str) -> frozenset[str]:
+    """The lower-case words and numbers of a message (cached: every rule asks for the same message)."""
+    return frozenset(_TOKEN.findall(text.lower()))
+
+
+def _any_prefix(text: str, prefixes: tuple[str, ...]) -> bool:
+    return any(w.startswith(prefixes) for w in words(text))
+
 
 # --- words that are capitalised but never a person's name in this register ------------------------
 _NOT_A_NAME = frozenset("""
@@ -74,21 +91,39 @@ _NAME_ROLE = re.compile(r"\b(" + _NAME + r")\s+" + _NAME + r"\s+(?:is|was|as)\s+
 _SURNAME_INITIAL = re.compile(r"(?i:suspect|perpetrator|abuser|offender|nominal)\s*[:\-]\s*(" + _NAME + r"),\s*[A-Z]\.?(?!\w)")
 
 
+_AGE_CUE = re.compile(r"[,(]\s*(?:aged\s+)?[0-9]")
+
+
 def _is_name(word: str) -> bool:
     return len(word) >= 2 and word.lower() not in _NOT_A_NAME
 
 
+_REL_CUES = ("mum", "mom", "mam", "moth", "dad", "fath", "step", "partner", "ex", "boyf", "girlf", "husb", "wife",
+             "fianc", "grand", "gran", "nan", "great", "aunt", "uncle", "cousin", "niece", "nephew", "half", "twin",
+             "brother", "sister", "sibling", "son", "daughter", "baby", "infant", "child", "toddler", "kinship",
+             "foster", "carer", "lodger", "friend", "neighbo", "suspect", "perpetrator", "abuser", "offender",
+             "nominal", "person")
+
+
 def has_person(text: str) -> bool:
-    for m in _REL_NAME.finditer(text):
+    if not any(c.isupper() for c in text):
+        return False  # every rule here needs a capitalised name
+    rel = _any_prefix(text, _REL_CUES)
+    for m in (_REL_NAME.finditer(text) if rel else ()):
         # "Child Programme", "Baby Unit": a capitalised role word straight before another capitalised
         # word mid-sentence is one proper noun, not a relationship and a name.
         compound = m.group()[0].isupper() and not _SENTENCE_START_WORD(text, m.start()) \
             and text[m.start():m.start(1)].rstrip(" ")[-1:].isalpha()
         if _is_name(m.group(1)) and not compound:
             return True
-    for rx in (_AP, _TITLE_NAME, _NAMED, _NAME_ROLE, _SURNAME_INITIAL):
-        if any(_is_name(m.group(m.lastindex or 1)) for m in rx.finditer(text)):
+    w = words(text)
+    checks = ((_AP, "AP" in text), (_TITLE_NAME, bool(w & {"mr", "mrs", "ms", "miss", "mx"})),
+              (_NAMED, _any_prefix(text, ("name", "known", "call"))), (_NAME_ROLE, rel), (_SURNAME_INITIAL, rel))
+    for rx, cue in checks:
+        if cue and any(_is_name(m.group(m.lastindex or 1)) for m in rx.finditer(text)):
             return True
+    if not _AGE_CUE.search(text):
+        return False
     for m in _NAME_AGE.finditer(text):
         # At the start of a sentence any word is capitalised; there only "Chloe (17)" counts.
         if _is_name(m.group(1)) and (not _SENTENCE_START_WORD(text, m.start(1)) or "(" in m.group()):
@@ -160,8 +195,13 @@ def _named_institution(text: str) -> set[str]:
     return found
 
 
+_INSTITUTION_CUES = ("primary", "academy", "school", "nursery", "college", "infant", "junior", "preschool", "pre",
+                     "pupil", "pru", "sixth", "high", "grammar", "montessori", "playgroup", "surgery", "medical",
+                     "health", "practice", "group", "family")
+
+
 def institution_kinds(text: str) -> set[str]:
-    return _named_institution(text)
+    return _named_institution(text) if _any_prefix(text, _INSTITUTION_CUES) else set()
 
 
 # --- police references and case-system IDs ---------------------------------------------------------------
@@ -185,17 +225,29 @@ _LOG_OF = re.compile(r"(?i:\b(?:log|incident|serial|cad|call)\s*(?:no\.?|number|
                      r"|aug|sep|oct|nov|dec))")
 
 
+_CRIME_CUES = frozenset("crime occurrence occ incident cad niche ppn crn urn storm athena police log serial call".split())
+_SYSTEM_CUES = ("mosaic", "lcs", "ehm", "liquid", "eclipse", "carefirst", "care", "azeus", "controcc", "systmone", "emis",
+                "paris", "frameworki")
+
+
 def has_crime_ref(text: str) -> bool:
+    if "/" in text and _CRIME_SHAPE.search(text):
+        return True
+    w = words(text)
+    cues = w & _CRIME_CUES
+    # "police", "log" and "call" are everyday words: they count only with a reference word beside them.
+    if not cues or (cues <= {"police", "log", "call"} and not w & {"ref", "reference", "no", "number"}
+                    and not (cues & {"log", "call"} and "of" in w) and not {"police", "log"} <= cues):
+        return False
     if _LOG_OF.search(text):
         return True
-    for m in _CRIME_CUE.finditer(text):
-        if sum(c.isdigit() for c in m.group(1)) >= 3:
-            return True
-    return bool(_CRIME_SHAPE.search(text))
+    return any(sum(c.isdigit() for c in m.group(1)) >= 3 for m in _CRIME_CUE.finditer(text))
 
 
 def has_case_id(text: str) -> bool:
-    for m in _SYSTEM.finditer(text):
+    if not any(w.isdigit() and len(w) >= 4 for w in words(text)):
+        return False
+    for m in (_SYSTEM.finditer(text) if _any_prefix(text, _SYSTEM_CUES) else ()):
         window = text[max(0, m.start() - 40):m.end() + 40]
         if _ID_NUMBER.search(window):
             return True
@@ -216,14 +268,19 @@ _HANDLE_WORDS = frozenset("well a an the and but or is was as on in at to for fr
                           "account profile messages message group chat".split())
 
 
+_PLATFORM_CUES = frozenset("""snap snapchat insta instagram ig tik tiktok fb facebook twitter x discord whatsapp telegram
+    kik youtube twitch threads onlyfans roblox xbox psn steam yubo wizz bereal""".split())
+
+
 def has_social(text: str) -> bool:
-    if _SOCIAL_URL.search(text):
+    platform = bool(words(text) & _PLATFORM_CUES)
+    if "/" in text and _SOCIAL_URL.search(text):
         return True
-    for m in _AT_HANDLE.finditer(text):
+    for m in (_AT_HANDLE.finditer(text) if "@" in text else ()):
         handle = m.group(1).rstrip(".")
-        if any(c in handle for c in "._0123456789") or _PLATFORM_NEAR.search(text):
+        if any(c in handle for c in "._0123456789") or platform:
             return True
-    for m in _PLATFORM_HANDLE.finditer(text):
+    for m in (_PLATFORM_HANDLE.finditer(text) if platform else ()):
         token = m.group(2)
         if token[0] in "'\"@" or any(c in token for c in "_.#0123456789"):
             if token[0] in "'\"" or len(token.strip("._#")) >= 3:
@@ -260,9 +317,28 @@ _INVESTIGATION = re.compile(r"(?i:\b(?:"
     r")\b)")
 
 
+# The first letters of every term above (keep in step with _MEDICAL and _INVESTIGATION).
+# A word from every term above, as the start of a token (keep in step with _MEDICAL and _INVESTIGATION): a
+# message with none of them skips the long patterns. Each names the term's distinctive word ("injur" for
+# "head injury", "mortem" for "post-mortem"), so everyday words ("County", "Police", "report") do not trigger.
+_MEDICAL_CUES = ("fractur", "bruis", "burn", "scald", "haemorrhag", "hemorrhag", "haematoma", "hematoma", "subdural",
+                 "retinal", "injur", "nai", "bite", "cut", "lacerat", "harm", "selfharm", "overdos", "toxicolog",
+                 "mortem", "postmortem", "autopsy", "death", "sudi", "sudc", "sids", "sleep", "cosleep", "rape",
+                 "sexual", "fgm", "picu", "nicu", "life", "ventilated", "centile", "faltering", "thrive", "skeletal",
+                 "cocaine", "heroin", "methadone", "amphetamine", "ketamine", "spice", "mdma", "diagnos", "strangl",
+                 "suffocat", "asphyxi", "drown", "hanging", "stab", "gunshot", "concussion", "dislocat", "poison",
+                 "malnourish", "dehydrat", "sepsis", "seizure", "pregnan", "miscarr", "chlamydia", "hiv", "swelling",
+                 "welt", "ligature", "alcohol", "intoxicat", "shaken", "shaking", "trauma", "intensive", "icu", "hdu",
+                 "resuscitat", "admitted", "swallowed", "ingest", "unresponsive", "cpr")
+_INVESTIGATION_CUES = ("arrest", "charg", "cps", "bail", "investigation", "rui", "caution", "comment", "abe",
+                       "achieving", "remand", "custody", "warrant", "seized", "trial", "plea", "crown", "convict",
+                       "sentenced", "pleaded", "suspicious", "murder", "manslaughter", "gbh", "abh", "causing",
+                       "interest", "further", "nfa", "pnc", "forensic", "interview", "suspect")
+
+
 def has_medical(text: str) -> bool:
-    return bool(_MEDICAL.search(text))
+    return _any_prefix(text, _MEDICAL_CUES) and bool(_MEDICAL.search(text))
 
 
 def has_investigation(text: str) -> bool:
-    return bool(_INVESTIGATION.search(text))
+    return _any_prefix(text, _INVESTIGATION_CUES) and bool(_INVESTIGATION.search(text))
