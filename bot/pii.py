@@ -91,8 +91,8 @@ _YEAR_WORDS = r"(?:(?:19|20)[0-9]{2}|two\s+thousand(?:\s+and)?(?:\s+[a-z]+){0,2}
 # normalisation every look-alike slash or dash is plain.
 _DATE = (r"(?:(?<![0-9])(?:[0-3]?[0-9](?P<s1>[/.\- ])[01]?[0-9](?P=s1)(?:19|20)?[0-9]{2}"        # 03/02/2019, 3.2.19
          r"|(?:19|20)[0-9]{2}(?P<s2>[/.\- ])[01]?[0-9](?P=s2)[0-3]?[0-9])(?![0-9])"       # 2019-02-03, 2019/02/03
-         r"|(?<![0-9])[0-3]?[0-9](?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH +              # 3rd (of) Feb (2019)
-         r"(?:,?\s+(?:19|20)?[0-9]{2}(?![0-9]))?"
+         r"|(?<![0-9])[0-3]?[0-9](?:st|nd|rd|th)?(?:\s+|[\-/.])(?:of\s+)?" + _MONTH +  # 3rd (of) Feb (2019), 03-Feb-19
+         r"(?:,?(?:\s+|[\-/.])'?(?:19|20)?[0-9]{2}(?![0-9]))?"
          r"|" + _MONTH + r"\s+[0-3]?[0-9](?:st|nd|rd|th)?,?\s+(?:19|20)[0-9]{2}(?![0-9])"  # Feb 3rd 2019
          r"|" + _MONTH + r"\s+(?:19|20)[0-9]{2}(?![0-9])"                                # March 2019
          r"|(?:the\s+)?(?:" + _ORDINAL_WORD + r")\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR_WORDS + r")?)")
@@ -196,8 +196,8 @@ _ADDRESS = re.compile(
 # --- NHS numbers, phones, email ------------------------------------------------------------------
 # Digits as a reader groups them: runs of digit groups separated by a space, dot, dash or slash
 # ("943 476 5919", "943.476.5919", "NHS 97865 79755"). Each window of whole groups is a candidate.
-_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:[ .\-/][0-9]+)*(?![0-9])")
-_DIGIT_GROUP = re.compile(r"[0-9]+|[^0-9]")
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:[ .\-/]{1,3}[0-9]+)*(?![0-9])")
+_DIGIT_GROUP = re.compile(r"[0-9]+|[^0-9]+")
 # Groupings an unlabelled NHS number is written in. Anything else must carry the label (dates,
 # meeting IDs and booking references are grouped differently).
 _NHS_SHAPES = {(10,), (3, 3, 4), (5, 5), (4, 3, 3), (3, 4, 3)}
@@ -272,7 +272,8 @@ def _numbers(text: str) -> set[str]:
                 kinds.add("nhs_number")
             elif len(digits) == 10 and shape in _NHS_SHAPES and len(seps) <= 1 and _nhs_valid(digits):
                 kinds.add("nhs_number")
-            if len(digits) == 11 and digits[:2] in ("01", "02", "03", "07") and "/" not in seps and len(shape) <= 4:
+            if len(digits) == 11 and digits[:2] in ("01", "02", "03", "07") and len(shape) <= 4 \
+                    and not any("/" in s for s in seps):
                 kinds.add("phone")
     if "phone" not in kinds and _PHONE.search(text):
         kinds.add("phone")

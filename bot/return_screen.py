@@ -14,7 +14,8 @@ never reaches the report, the briefing or any card as written unless its author 
 
 Medical, injury and investigation detail is not withheld: it is what the report is about, and the report is
 an access-controlled document (§5.2 rules 2-3 keep it out of the chat). The author is told, privately and by
-field label and kind only, which fields were flagged when they submit (`flag_message`). The functions here are pure: the report stays deterministic.
+field label and kind only, which fields were flagged when they submit (`flag_message`). The functions here
+are pure: the report stays deterministic.
 """
 from __future__ import annotations
 
@@ -111,7 +112,8 @@ def parse_date(text: str, on: date) -> date | None:
         month = re.search(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", t)
         if not year or not month:
             return None
-        day = re.match(r"(?:the\s+)?([0-3]?[0-9])(?:st|nd|rd|th)?\b", t) or re.search(r"\b([0-3]?[0-9])(?:st|nd|rd|th)?,?\s+[0-9]{2,4}$", t)
+        day = (re.match(r"(?:the\s+)?([0-3]?[0-9])(?:st|nd|rd|th)?\b", t)
+               or re.search(r"\b([0-3]?[0-9])(?:st|nd|rd|th)?,?\s+'?[0-9]{2,4}$", t))
         if day:
             d = int(day.group(1))
         else:

@@ -246,3 +246,30 @@ async def test_an_uploaded_report_is_read_through_the_same_guard_and_loses_bidi_
     assert r.ok, r.text
     assert RLO not in await _all_text(db) and RLO not in await _report(db)
     assert "Agencies saw events, not the pattern." in await _report(db)
+
+
+# --- making a return's text safe for the report (pure) ------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("Jayden (DOB 03/02/2019) was seen", "Child V (aged 7) was seen"),
+    ("born on the third of February 2019 at home", "aged 7 at home"),
+    ("DOB 03-Feb-2019, mum present", "aged 7, mum present"),
+    ("d.o.b. 12/03/2026 per the SIN", "aged 5 months per the SIN"),
+    ("Kelly Smith rang about Jayden Smith's cough", "[name removed] rang about Child V's cough"),
+    ("J.a.y.d.e.n was seen", "Child V was seen"),
+    ("DOB 14/09/2027", "[date of birth removed]"),
+])
+def test_return_text_is_made_safe_for_the_report(text, expected):
+    from bot.return_screen import for_report
+    assert for_report(text, watch=FAMILY, pseudonym="Child V", on=date(2026, 9, 1), confirmed=False) == expected
+
+
+def test_return_text_that_cannot_be_made_safe_is_withheld_unless_confirmed():
+    from bot.return_screen import for_report
+    text = "Seen at Hillside Primary; GP is Derwent Medical Centre"
+    out = for_report(text, watch=FAMILY, pseudonym="Child V", on=date(2026, 9, 1), confirmed=False)
+    assert out.startswith("[withheld from the report") and "Hillside" not in out and "school or nursery" in out
+    assert for_report(text, watch=FAMILY, pseudonym="Child V", on=date(2026, 9, 1), confirmed=True) == text
+    # Injury and investigation detail is what the report is about: it is not withheld.
+    detail = "Fractured femur noted on admission; police arrested the lodger."
+    assert for_report(detail, watch=FAMILY, pseudonym="Child V", on=date(2026, 9, 1), confirmed=False) == detail

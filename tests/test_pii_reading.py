@@ -25,7 +25,7 @@ def kinds(text: str, watch=()) -> set[str]:
     "Birth date 03/02/2019", "birthdate 03/02/2019", "DOB:\n03/02/2019", "DOB (age 4) 03/02/2019",
     "dob 2019/02/03", "DOB 03 02 2019", "born on the third of February 2019", "D-O-B: 3-2-19",
     "DOB 03\u200b/02/2019", "D\u200dOB 03/02/2019", "DOB ０３/０２/２０１９", "d.o.b ٠٣/٠٢/٢٠١٩",
-    "DOB 03\u221502\u22152019",
+    "DOB 03\u221502\u22152019", "DOB 03-Feb-2019", "dob 3/Feb/19", "born 3rd Feb '19",
 ])
 def test_dates_of_birth_however_written(text):
     assert "dob" in kinds(text)
@@ -34,7 +34,7 @@ def test_dates_of_birth_however_written(text):
 @pytest.mark.parametrize("text", [
     "NHS 943.476.5919", "NHS no 943  476  5919", "NHS no 943\t476\t5919", "NHS 943/476/5919", "NHS943 476 5919",
     "943.476.5919", "nhs no 943\u200b476\u200b5919", "nhs ٩٤٣٤٧٦٥٩١٩", "NHS ９４３４７６５９１９",
-    "9 4 3 4 7 6 5 9 1 9 is her NHS no",
+    "9 4 3 4 7 6 5 9 1 9 is her NHS no", "NHS 943 - 476 - 5919", "943--476--5919 is hers", "943. 476. 5919",
 ])
 def test_nhs_numbers_however_written(text):
     assert "nhs_number" in kinds(text)
