@@ -6,10 +6,15 @@ writes an audit event holding only the *kinds* of what was found. So a finding m
 matched text or its position: the audit log and DM would otherwise copy the very data we are
 keeping out of the channel.
 
-Pure and stdlib-only (`re`), so every adapter can call it in-process. The fixed patterns are
-compiled once at import. Each one is linear: no nested unbounded quantifiers, and every repeated
-group must consume a delimiter the next item cannot match. The pattern for a watch list is built
-once per distinct list and cached.
+Pure and stdlib-only (`re`, `unicodedata`), so every adapter can call it in-process. Text is first
+read the way a person would (`bot.pii_normal.normalise`: NFKC, zero-width and bidi characters removed,
+Cyrillic/Greek look-alikes and digits of any script folded, spelled-out words joined). The shapes
+(dates of birth, postcodes, NHS numbers, phones, emails, addresses, watch-list names) are here; the
+kinds recognised by the words around them (people by relationship or role, schools, GP practices,
+social handles, police references, case-system IDs, medical and investigation detail) are in
+`bot.pii_context`. The fixed patterns are compiled once at import. Each one is linear: no nested
+unbounded quantifiers, and every repeated group must consume a delimiter the next item cannot
+match. The pattern for a watch list is built once per distinct list and cached.
 
 The guard leans towards blocking: a false alarm costs the poster a retype, but a leak cannot be
 taken back. It still has to stay quiet on ordinary review chatter (dates, case codes, pseudonyms,
