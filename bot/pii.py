@@ -124,7 +124,7 @@ _DATE_BEFORE_CUE = re.compile(r"(?:" + _DATE + r")\s*[(\[,\-]?\s*$", re.IGNORECA
 # Initials right before a full date are a child's identity: "JS 03/02/2019", "T.W. 9/6/11", "RA 2019-08-30".
 # The review's own abbreviations are not initials ("SIN sent 22/12/2026", "RRM 14/01/2027").
 _INITIALS_DATE = re.compile(
-    r"(?<![\w.])([A-Z]{2,3}|(?:[A-Z]\.){2,3})\s*[,:\-]?\s*"
+    r"(?<![\w.])([A-Z]{2,3}|(?:[A-Z]\.){2,3}|[A-Z](?: [A-Z]){1,2})\s*[,:\-]?\s*"
     r"(?:[0-3]?[0-9]([/.\-])[01]?[0-9]\2(?:19|20)?[0-9]{2}|(?:19|20)[0-9]{2}([/.\-])[01]?[0-9]\3[0-3]?[0-9])(?![0-9])")
 _NOT_INITIALS = frozenset("""SIN RR RRM ICDM CSPR LCSPR SPRG BU PM TM SW DS WD COB EH CP CIN LAC YJS YAS CSC ICB
     HV GP DSL IRO LADO KLOE NHS DOB RE FYI QA TBC TBA AM MON TUE WED THU FRI SAT SUN DUE ON BY AT TO OF IN ETA EOD
@@ -151,7 +151,7 @@ def _has_dob(text: str) -> bool:
 def _has_initials_date(text: str) -> bool:
     if not _DATE_LIKE.search(text):
         return False
-    return any(m.group(1).replace(".", "") not in _NOT_INITIALS for m in _INITIALS_DATE.finditer(text))
+    return any(m.group(1).replace(".", "").replace(" ", "") not in _NOT_INITIALS for m in _INITIALS_DATE.finditer(text))
 
 # --- postcodes ------------------------------------------------------------------------------------
 # Full postcodes follow the Royal Mail letter rules: no Q/V/X first, no I/J/Z second, and the

@@ -154,7 +154,7 @@ _NOT_AN_INSTITUTION_NAME = _NOT_A_NAME | frozenset("""
     post pre further higher children's county city district north south east west central general
     family gp's dental dentist surgery hospital community group national private state village
 """.split())
-_NAME_TOKEN = re.compile(r"(?:St\.?|Saint|CE|RC|C\s+of\s+E|of|and|on|upon|the|[A-Z][A-Za-z'\-]+)$")
+_NAME_TOKEN = re.compile(r"(?:St\.?|Saint|CE|RC|C|E|of|and|on|upon|the|[A-Z][A-Za-z'\-]+)$")  # "C of E" word by word
 _PREV_TOKEN = re.compile(r"(\S+)\s*$")
 _LOWER_INSTITUTION = re.compile(
     r"\b(?:attends?|attended|attending|at|goes\s+to|went\s+to|pupil\s+at|on\s+roll\s+at|registered\s+(?:at|with)"

@@ -155,7 +155,7 @@ def _dob_as_age(text: str, on: date) -> str:
     text = "".join(out)
     # Initials with a date of birth ("JS 03/02/2019"): both go.
     return pii._INITIALS_DATE.sub(
-        lambda m: m.group() if m.group(1).replace(".", "") in pii._NOT_INITIALS else
+        lambda m: m.group() if m.group(1).replace(".", "").replace(" ", "") in pii._NOT_INITIALS else
         (age(d, on) if (d := parse_date(m.group()[len(m.group(1)):].strip(" ,:-"), on)) else "[date of birth removed]"),
         text)
 
