@@ -25,6 +25,7 @@ from bot.grammar import SPECS, Command, ParseError, parse
 from bot.outbox import AfterCommit, enqueue
 from bot.partnership import Member, Partnership, Role
 from bot.queries import LIST_PAGE  # noqa: F401  (kept importable from here)
+from bot.pii_normal import strip_bidi
 from bot.roles import allowed_roles, describe_roles, may_run, permission_key
 from bot.states import STATE_LABELS, CaseState
 from bot.views import case_view
@@ -54,7 +55,9 @@ class Core:
     # -- entry point -------------------------------------------------------------------------------
     async def handle(self, inv: Invocation) -> Reply:
         try:
-            cmd = inv.command or parse((inv.text or "").strip())
+            # Bidi controls (U+202E etc.) can make stored text read differently from what was typed; nothing
+            # typed or sent from a form keeps them, so none reaches a card or the report.
+            cmd = _without_bidi(inv.command or parse(strip_bidi((inv.text or "")).strip()))
         except ParseError as exc:
             return Reply(False, str(exc))
         member = inv.member
@@ -198,7 +201,9 @@ class Core:
         if not inv.private:
             return Reply(False, "Set the watch list only in a private conversation with the bot: never type the "
                                 "family's names in the case channel.")
-        clean = sorted({" ".join(n.split()) for n in names if n and n.strip()})
+        # In the order given: the first name is the child's, shown as the pseudonym where a return's text is
+        # made safe for the report (bot/return_screen.py).
+        clean = list(dict.fromkeys(" ".join(n.split()) for n in names if n and n.strip()))
         async with self.db.transaction() as s:
             case = (await s.execute(select(Case).where(Case.code == code).with_for_update())).scalar_one_or_none()
             if case is None:
@@ -280,3 +285,15 @@ class Core:
 def _answer(ref: str | Callable[..., Any]) -> Callable[..., Any]:
     """The query a registry entry names: a function in bot/queries.py, or the function itself."""
     return ref if callable(ref) else getattr(queries, ref)
+
+
+def _without_bidi(cmd: Command) -> Command:
+    def clean(value: Any) -> Any:  # noqa: ANN401
+        if isinstance(value, str):
+            return strip_bidi(value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(clean(v) for v in value)
+        return value
+    return Command(cmd.verb, cmd.option, clean(cmd.args), cmd.case_code)

@@ -137,7 +137,9 @@ class Chat:
         if verb == "status":
             self._reply(member, conv, reply)
             return Outcome(reply.ok, reply.text)
-        extra = {} if reply.ok else {"errors": reply.data.get("field_errors") or {}, "values": data}
+        # As on Teams: a form refused by the PII guard is not shown back with what was typed in it.
+        extra = {} if reply.ok else {"errors": reply.data.get("field_errors") or {},
+                                     "values": {} if reply.data.get("pii_blocked") else data}
         return self._answer(key, Outcome(reply.ok, reply.text), **extra)
 
     def _answer(self, key: tuple[str, str], outcome: Outcome, **ui: Any) -> Outcome:

@@ -15,6 +15,7 @@ from typing import Any
 from bot.agency_return import FIELD_LABELS
 from bot.grammar import PSEUDONYM, Command, ParseError, parse_date
 from bot.states import CASE_KINDS
+from bot.return_screen import CONFIRM_FIELD
 
 NEW_CASE, AGENCY_RETURN, VOTE, DISAGREE = "rr_new", "rr_return", "rr_vote", "rr_disagree"
 CHRONOLOGY_ROWS = 3  # a few rows in chat; longer chronologies go to the Business Unit's secure store
@@ -167,6 +168,11 @@ def agency_return_view(case_code: str, agency_key: str, agency_name: str) -> dic
             _plain_input(ids["action"], "Action taken and outcome", multiline=True, optional=True),
         ]
     blocks += [_plain_input(key, L[key], multiline=True, optional=True) for key in _LONG[1:]]
+    # Identifying details are kept in the store but left out of the report unless the author confirms them
+    # (bot/return_screen.py); names still show as the pseudonym and dates of birth as ages.
+    blocks.append(_input(CONFIRM_FIELD, "Identifying details", {"type": "checkboxes", "options": [
+        {"text": _text("Confirm identifying details: the report may include them as written", 75), "value": "yes"}]},
+        optional=True))
     return _modal(AGENCY_RETURN, "Agency return", blocks, submit="Submit return",
                   meta={"case": case_code, "agency": agency_key})
 
@@ -187,6 +193,8 @@ def read_agency_return(view: dict[str, Any]) -> tuple[Command | None, dict[str, 
             rows.append(row)
     if rows:
         fields["chronology"] = rows
+    if v.get(CONFIRM_FIELD):
+        fields[CONFIRM_FIELD] = True
     return Command("return", None, {"agency": agency, "fields": fields}), origin
 
 

@@ -18,6 +18,7 @@ from bot.core import Core, Reply
 from bot.effects import CARD_KINDS
 from bot.grammar import MAX_TEXT, Command, ParseError, parse_date
 from bot.partnership import Member, Partnership
+from bot.return_screen import CONFIRM_FIELD
 
 CARD = "application/vnd.microsoft.card.adaptive"
 MESSAGE = "application/vnd.microsoft.activity.message"
@@ -40,6 +41,8 @@ def return_fields(data: dict[str, Any]) -> dict[str, Any]:
             rows.append({k: v for k, v in row.items() if v or k in ("action", "outcome")})
     if rows:
         fields["chronology"] = rows
+    if str(data.get(CONFIRM_FIELD) or "").lower() == "true":
+        fields[CONFIRM_FIELD] = True  # identifying details may go in the report (bot/return_screen.py)
     return fields
 
 

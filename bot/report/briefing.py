@@ -12,7 +12,7 @@ from bot.report import blocks as md
 from bot.calendar import LONDON, WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
 from bot.partnership import Partnership
-from bot.report.build import NATURE_LABELS, ReportParts, environment, tidy
+from bot.report.build import NATURE_LABELS, ReportParts, environment, safe_return, tidy
 from bot.states import PANEL_OUTCOMES
 
 BRIEFING = "briefing"  # the report_document kind of an issued briefing
@@ -24,7 +24,8 @@ _NO_LEARNING = ("The SPRG's summary of the multi-agency learning is still to be 
 
 def briefing_markdown(f: CaseFile, p: Partnership, parts: ReportParts, on: date) -> str:
     c = f.case
-    by_agency = [{"agency": p.agency(r.agency_key).name, "text": r.return_data["single_agency_learning"]}
+    by_agency = [{"agency": p.agency(r.agency_key).name,
+                  "text": safe_return(f, r.return_data)["single_agency_learning"]}
                  for r in f.requests if (r.return_data or {}).get("single_agency_learning", "").strip()]
     decision = {"LCSPR": "The safeguarding partners decided to commission a local child safeguarding practice review.",
                 "NO_LCSPR_LEARNING_VIA_OTHER_ROUTE": "The safeguarding partners decided that the learning is best "

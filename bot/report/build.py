@@ -21,6 +21,8 @@ import jinja2
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import return_screen
+from bot.pii_normal import strip_bidi
 from bot.report import blocks as md
 from bot.calendar import LONDON, WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
@@ -141,6 +143,7 @@ def _agency_rows(f: CaseFile, p: Partnership) -> tuple[list[dict], list[str]]:
             notes = "Received outside the bot (content not in this draft)"
             outside.append(name)
         elif data.get("completed_by_role"):
+            data = safe_return(f, data)
             notes = (f"Completed by {md.cell(data['completed_by_role'])}; signed off by "
                      f"{md.cell(data.get('senior_signoff_role'))} on {_d(date.fromisoformat(data['signoff_date']))}"
                      if data.get("signoff_date") else f"Completed by {md.cell(data['completed_by_role'])}")
@@ -151,8 +154,18 @@ def _agency_rows(f: CaseFile, p: Partnership) -> tuple[list[dict], list[str]]:
 
 
 def _structured(f: CaseFile) -> list[tuple[str, dict]]:
-    return [(r.agency_key, r.return_data) for r in f.requests
+    """Each structured return as the report may show it: identifying content made safe or withheld
+    unless its author confirmed it (bot/return_screen.py)."""
+    return [(r.agency_key, safe_return(f, r.return_data)) for r in f.requests
             if r.return_data and r.return_data.get("completed_by_role")]
+
+
+def safe_return(f: CaseFile, data: dict) -> dict:
+    c = f.case
+    # Ages are given at the date the council became aware of the incident: fixed for the case, so the
+    # report stays the same text (and hash) whenever it is built.
+    on = c.la_aware_on or c.sin_submitted_on or c.created_at.date()
+    return return_screen.report_copy(data, watch=c.watch_names or (), pseudonym=c.pseudonym, on=on)
 
 
 def _chronology(f: CaseFile, p: Partnership) -> list[dict]:
@@ -323,7 +336,8 @@ def with_signoff(markdown: str, f: CaseFile, p: Partnership, version: ReportVers
 
 def tidy(text: str) -> str:
     """No runs of blank lines, no trailing spaces, one final newline: the canonical form."""
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    # No bidi override or isolate character survives into a report (it can make text read backwards).
+    lines = [line.rstrip() for line in strip_bidi(text).replace("\r\n", "\n").split("\n")]
     out: list[str] = []
     for line in lines:
         if line == "" and (not out or out[-1] == ""):

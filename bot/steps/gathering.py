@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from bot.calendar import LONDON
 from bot.deadlines import agency_return_due
-from bot.agency_return import free_text, validate_return
+from bot import pii, return_screen
+from bot.agency_return import validate_return
 from bot.acting import own_agency_as_lead
+from bot.return_screen import CONFIRM_FIELD
 from bot.context import Ctx, Refusal
 from bot.effects import direct_message, invite, notice
 from bot.partnership import Role
@@ -110,6 +112,7 @@ async def agency_step(ctx: Ctx) -> None:
     name = ctx.partnership.agency(key).name
     reason = ctx.args.get("reason")
     guard_text(ctx, reason, "reason")
+    note = ""  # what the return's author is told about identifying content (never posted)
     req = _move(ctx, key, verb)
     c = ctx.case
     if verb == "ack":
@@ -117,7 +120,7 @@ async def agency_step(ctx: Ctx) -> None:
         text = f"{name}: request acknowledged."
     elif verb in ("return", "nil"):
         req.submitted_at, req.submitted_by = ctx.now, ctx.actor.key
-        req.return_data = {"nil_return": True} if verb == "nil" else _validated_fields(ctx)
+        req.return_data, note = ({"nil_return": True}, "") if verb == "nil" else _validated_fields(ctx, key)
         late = ctx.cal.working_days_late(req.due_on, ctx.today)
         when = ctx.now.astimezone(LONDON).strftime("%H:%M")
         what = "nil return" if verb == "nil" else ("resubmitted" if req.state == AgencyState.RESUBMITTED else "submitted")
@@ -136,24 +139,33 @@ async def agency_step(ctx: Ctx) -> None:
         text = f"{name}: waived by {'the SPRG chair' if ctx.actor.has(Role.SPRG_CHAIR) else 'the Business Unit'}."
     ctx.audit(f"agency_{verb}", agency=key, state=req.state, **({"reason": reason} if reason else {}))
     ctx.emit(notice(c.code, text))
-    ctx.say(text)
+    ctx.say(text + note)
 
 
-def _validated_fields(ctx: Ctx) -> dict:
+def _validated_fields(ctx: Ctx, agency_key: str) -> tuple[dict, str]:
     """A structured return from a form is checked field by field; a bare `return` records receipt only
     (the return arrived another way, e.g. by secure email to the Business Unit)."""
     fields = ctx.args.get("fields")
     if not fields:
-        return {"received_outside_chat": True}
-    # The guard reads everything typed before the form is checked, so a refused form is never shown back.
-    for text in _strings(fields):
-        guard_text(ctx, text, "return")
+        return {"received_outside_chat": True}, ""
+    fields = dict(fields)
+    confirmed = fields.pop(CONFIRM_FIELD, None) in (True, "true", "yes", "on", "1", ["on"], ["true"])
+    watch = ctx.case.watch_names or ()
     ret, errors = validate_return(fields)
     if errors:
-        raise Refusal("The return has problems: " + "; ".join(errors.values()), field_errors=errors)
-    for text in free_text(ret):
-        guard_text(ctx, text, "return")
-    return ret.model_dump(mode="json")
+        # A form that fails validation is shown back to fix, but never with its typed text if any of it
+        # looks identifying (on Teams the form is a card in the conversation).
+        identifying = any(pii.scan(t, watch) for t in _strings(fields))
+        raise Refusal("The return has problems: " + "; ".join(errors.values()), field_errors=errors, pii=identifying)
+    # A return is written about the child: identifying content is kept in the store, and the author is told
+    # (by field and kind only) what the report will leave out or make safe (bot/return_screen.py).
+    data = ret.model_dump(mode="json")
+    found = return_screen.flags(data, watch)
+    if found:
+        ctx.audit("return_screened", agency=agency_key, fields=found, confirmed=confirmed)
+    if confirmed:
+        data[CONFIRM_FIELD] = True
+    return data, return_screen.flag_message(found, confirmed)
 
 
 def _strings(value) -> list[str]:  # noqa: ANN001

@@ -35,6 +35,8 @@ def guard_new(ctx: Ctx) -> str | None:
 
 async def new(ctx: Ctx) -> CaseState:
     a = ctx.args
+    guard_text(ctx, a.get("residing"), "residing partnership")
+    guard_text(ctx, a.get("lead"), "lead partnership")
     if a.get("lead"):
         state = CaseState.CONTRIBUTING
     elif a["kind"] in NOTIFY_ONLY_KINDS and not a.get("sin"):

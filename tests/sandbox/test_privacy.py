@@ -60,3 +60,15 @@ async def test_nothing_identifying_reaches_anyone_elses_page_or_the_board(sandbo
     # The case is known by its code and pseudonym everywhere it appears.
     assert f"{code} / Child V" in board
     assert f"#{code} / Child V" in views["bu_officer"]
+
+
+async def test_a_return_form_refused_with_identifying_details_is_not_shown_back(sandbox):
+    code = await open_case(sandbox)
+    await sandbox.ok("bu_officer", code, "triage notifiable")
+    await sandbox.ok("bu_officer", code, "request health")
+    # The sign-off role is missing, and the text names a school: the form comes back without what was typed.
+    refused = await sandbox.click("lead_health", "dm:lead_health", "agency_request", "Submit return", {
+        "completed_by_role": "Named nurse", "signoff_date": "2026-12-22",
+        "went_well": "Seen at Hillside Primary MARKER-RETURN-5521"})
+    assert not refused["ok"], refused
+    assert "MARKER-RETURN" not in await everything_seen_by(sandbox, "lead_health")
