@@ -2,6 +2,7 @@
 no effect, card context or reminder produced by the scenarios carries identifying data."""
 from __future__ import annotations
 
+from bot.audit import full_detail
 import json
 from datetime import date
 from pathlib import Path
@@ -59,7 +60,7 @@ async def test_no_effect_or_reminder_of_a_whole_case_carries_identifying_data(co
         reminders += (await s.execute(select(Reminder))).scalars().all()
         audit = (await s.execute(select(AuditEvent))).scalars().all()
     blobs = [json.dumps(e.payload) for e in effects] + [json.dumps(r.context) for r in reminders] + \
-            [json.dumps(a.detail) for a in audit]
+            [json.dumps(full_detail(a)) for a in audit]
     assert len(effects) > 40 and reminders
     for blob in blobs:
         for fragment in FAMILY_FRAGMENTS:

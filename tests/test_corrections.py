@@ -2,6 +2,7 @@
 the channel is told what changed (not why), and every deadline and reminder follows the new date."""
 from __future__ import annotations
 
+from bot.audit import full_detail
 from datetime import date
 
 from sqlalchemy import select
@@ -45,7 +46,7 @@ async def test_a_mistyped_sin_date_is_corrected_with_a_reason_and_the_rapid_revi
     assert len(await d.audit("agency_due_moved")) == 5
     assert await _pending_reminders(d) != reminders  # reminders were recomputed from the new date
     [entry] = await d.audit("sin_corrected")
-    assert entry.detail == {"from": "2026-09-07", "to": "2026-09-08",
+    assert full_detail(entry) == {"from": "2026-09-07", "to": "2026-09-08",
                             "reason": "the SIN went on Tuesday; Monday was the draft"}
     notices = [e.payload for e in await d.outbox() if e.kind == "post_card" and e.payload.get("card") == "notice"
                and "corrected" in str(e.payload)]

@@ -195,8 +195,8 @@ async def rebuild(store: Store, db: Database, platform: str) -> int:
         if row.kind == fx.DIRECT_MESSAGE:
             store.post_card(store.direct(p["member"]), p["card"], p["context"], at=at)
             continue
-        if link is None:
-            continue
+        if link is None or (link.extra or {}).get("purged"):
+            continue  # a channel removed under the retention policy stays removed
         conv = store.channel(link.channel_id, link.channel_id, case_code=row.case_code)
         if row.kind == fx.OPEN_CHANNEL:
             conv.name, conv.topic = p.get("name", conv.name), p.get("topic", "")
@@ -204,6 +204,8 @@ async def rebuild(store: Store, db: Database, platform: str) -> int:
             conv.members.update(p.get("members", []))
         elif row.kind == fx.ARCHIVE_CHANNEL:
             conv.archived = True
+        elif row.kind == fx.REMOVE_MEMBERS:
+            conv.members.difference_update(p.get("members", []))
         elif row.kind in (fx.POST_CARD, fx.UPDATE_STATUS):
             slot = "status" if row.kind == fx.UPDATE_STATUS else p.get("slot")
             if slot and (row.case_id, slot) in posted:

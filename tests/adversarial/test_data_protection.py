@@ -5,6 +5,7 @@ and invoke answer, audit detail and log line the bot produced (any level, except
 trace of statement parameters) is scanned for them: zero hits."""
 from __future__ import annotations
 
+from bot.audit import full_detail
 import json
 import re
 import logging
@@ -133,7 +134,7 @@ async def test_a_whole_case_in_slack_never_repeats_the_familys_details(slack, ca
         "response_url replies": json.dumps(fake.responses, default=str),
         "HTTP answers": json.dumps(answers, default=str),
         "core replies": json.dumps([r.text for r in replies], default=str),
-        "audit details": json.dumps([a.detail for a in audit], default=str),
+        "audit details": json.dumps([full_detail(a) for a in audit], default=str),
         # Every line at any level, except the SQLite driver's DEBUG trace of statement parameters (the stored
         # return is meant to be in the database; `rapidreview serve` logs at INFO, where that trace is off).
         "log lines": "\n".join(f"{r.name} {r.levelname} {r.getMessage()}" for r in caplog.records
