@@ -56,6 +56,10 @@ class SandboxPort:
         count = len(conv.messages)
         conv.messages.clear()
         del self.store.conversations[channel_id]
+        # The newest card contexts kept for drawing the board go with the channel.
+        self.store.status_views.pop(conv.case_code, None)
+        for key in [k for k in self.store.newest if k[0] == conv.case_code]:
+            del self.store.newest[key]
         self.store.changed()
         return PurgeResult(deleted=count, channel="deleted")
 
