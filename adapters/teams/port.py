@@ -213,17 +213,22 @@ class TeamsPort:
                 app = (((m.get("from") or {}).get("application") or {}).get("id") or "").lower()
                 root = m.get("replyToId") or m["id"]
                 if app == me:
-                    await self.connector.delete(url, f"{channel_id}{THREAD_MARK}{root}", m["id"])
-                    deleted += 1
+                    try:
+                        await self.connector.delete(url, f"{channel_id}{THREAD_MARK}{root}", m["id"])
+                        deleted += 1
+                    except DeliveryError as exc:
+                        if not exc.permanent:
+                            raise
+                        left += 1
                     continue
                 try:
                     await self.graph.hide_message(self.cfg.team_id, channel_id, m["id"],
                                                   root if root != m["id"] else None)
                     hidden += 1
                 except GraphError as exc:
-                    if exc.retryable:
+                    if exc.status in (0, 408, 429) or exc.status >= 500:
                         raise
-                    left += 1
+                    left += 1  # refused (e.g. 403 in an archived channel): the channel's deletion still follows
             await self.graph.delete_channel(self.cfg.team_id, channel_id)
         except GraphError as exc:
             raise graph_delivery_error(exc) from None
