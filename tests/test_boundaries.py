@@ -2,13 +2,13 @@
 no effect, card context or reminder produced by the scenarios carries identifying data."""
 from __future__ import annotations
 
-from bot.audit import full_detail
 import json
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.audit import full_detail
 from bot import pii
 from bot.context import Invocation
 from storage.models import AuditEvent, OutboxEffect, Reminder

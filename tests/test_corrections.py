@@ -2,11 +2,11 @@
 the channel is told what changed (not why), and every deadline and reminder follows the new date."""
 from __future__ import annotations
 
-from bot.audit import full_detail
 from datetime import date
 
 from sqlalchemy import select
 
+from bot.audit import full_detail
 from storage.models import AgencyRequest, Reminder
 from tests.driver import Driver
 from tests.scenarios import to_approval, to_gathering

@@ -8,6 +8,7 @@ import os
 import stat
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import audit, retention
@@ -247,3 +248,42 @@ async def test_free_text_edited_after_writing_is_caught_by_its_digest(core, cloc
         ev.content = {"reason": "something else"}
     report = await _verify(db)
     assert not report.ok and report.first_broken_seq == ev.seq and "free text" in report.why
+
+
+def test_the_retention_block_is_validated_with_line_and_key(tmp_path):
+    from bot.partnership import PartnershipFileError, load_partnership
+    from bot.settings import DEFAULT_PARTNERSHIP
+
+    text = open(DEFAULT_PARTNERSHIP).read()
+    assert "no statutory" in text.lower()  # the example says so where the periods are set
+    bad = text.replace("records_years_after_close: 7", "records_years_after_close: 0").replace(
+        "keep_members_after_close: [business_unit, partnership_manager]", "keep_members_after_close: [everyone]")
+    path = tmp_path / "p.yaml"
+    path.write_text(bad)
+    with pytest.raises(PartnershipFileError) as caught:
+        load_partnership(path)
+    problems = caught.value.problems
+    assert any("retention.records_years_after_close" in p for p in problems)
+    assert any("retention.keep_members_after_close.0" in p for p in problems)
+    assert all(p.startswith("line ") for p in problems)
+
+
+def test_the_commands_run_through_the_real_entry_point(db, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "RAPIDREVIEW_DATABASE_URL": db.url}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    status = run("retention", "status")
+    assert status.returncode == 0 and "no closed cases" in status.stdout, status.stderr
+    refused = run("erase", "rr-2026-001", "--reason", "a request", "--as", "sprg_chair")
+    assert refused.returncode == 2 and "only the Business Unit or the Partnership Manager" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    missing = run("export", "rr-2026-001", "--out", str(tmp_path / "x.txt"))
+    assert missing.returncode == 2 and "must end in .zip" in missing.stderr

@@ -1,11 +1,11 @@
 """The full role matrix, every command key x every role, through the core, with refusals audited."""
 from __future__ import annotations
 
-from bot.audit import full_detail
 from datetime import date
 
 import pytest
 
+from bot.audit import full_detail
 from bot.context import Invocation
 from bot.core import Core
 from bot.grammar import Command

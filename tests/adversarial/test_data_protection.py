@@ -5,7 +5,6 @@ and invoke answer, audit detail and log line the bot produced (any level, except
 trace of statement parameters) is scanned for them: zero hits."""
 from __future__ import annotations
 
-from bot.audit import full_detail
 import json
 import re
 import logging
@@ -13,6 +12,7 @@ from datetime import date, time
 
 import pytest
 
+from bot.audit import full_detail
 from tests.adversarial.conftest import audit_actions
 from tests.driver import Driver
 
