@@ -206,7 +206,12 @@ class TeamsPort:
         deleted = hidden = left = 0
         me = self.cfg.bot_id.removeprefix("28:").lower()
         try:
-            messages = await self.graph.channel_messages(self.cfg.team_id, channel_id)
+            try:
+                messages = await self.graph.channel_messages(self.cfg.team_id, channel_id)
+            except GraphError as exc:
+                if exc.status != 404:
+                    raise
+                messages = []  # already deleted (a purge retried after its answer was lost)
             for m in messages:
                 if m.get("deletedDateTime"):
                     continue
