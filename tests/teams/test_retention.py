@@ -4,14 +4,17 @@ through the Bot Connector, people's posts hidden (Graph has no app-only delete) 
 record erased with the audit trail still verifying."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot import audit, retention
+from bot.settings import Settings
+from server.cli import export as cli_export
 from storage.models import Case
 from tests.driver import Driver
-from tests.retention_helpers import CLOSED_ON, closed_case
+from tests.retention_helpers import CLOSED_ON, REASON, closed_case, exported_text, unzip
 from tests.teams.conftest import APP_ID
 
 CHAT_DUE = CLOSED_ON + timedelta(days=90)
@@ -37,8 +40,11 @@ async def test_closing_removes_members_from_the_private_channel_but_not_the_team
     assert cid in teams.graph.archived
 
 
-async def test_after_the_chat_period_own_posts_are_deleted_people_s_hidden_and_the_channel_deleted(teams):
+async def test_after_the_chat_period_own_posts_are_deleted_people_s_hidden_and_the_channel_deleted(teams, tmp_path):
     d, cid = await _closed(teams)
+    settings = Settings(database_url=teams.rt.db.url)
+    assert await cli_export.export(settings, d.case_code, tmp_path / "before.zip") == 0
+    assert REASON in exported_text(unzip((tmp_path / "before.zip").read_bytes()))
     teams.graph.connector, teams.graph.bot_app_id = teams.connector, APP_ID
     person = teams.graph.human_message(cid, _aad(teams, "bu_officer"), "thanks all")
     ours = len([k for k in teams.connector.messages if k[0].split(";")[0] == cid])
@@ -57,6 +63,9 @@ async def test_after_the_chat_period_own_posts_are_deleted_people_s_hidden_and_t
         await retention.erase(s, case, teams.clock(), reason="retention period ended")
     async with teams.rt.db.read() as s:
         assert (await audit.verify(s)).ok
+    assert await cli_export.export(settings, d.case_code, tmp_path / "after.zip") == 0
+    after = unzip((tmp_path / "after.zip").read_bytes())
+    assert REASON not in exported_text(after) and json.loads(after["audit_chain.json"])["intact"]
     assert not teams.connector.rejected
 
 
