@@ -57,9 +57,8 @@ class Ticker:
         await self.purge_receipts(now)
         try:
             await self.retention.maybe_run(now)
-        except Exception:  # never stop reminders over it; tomorrow's run (or a restart) tries again
+        except Exception:  # never stop reminders over it; tomorrow's run catches up (what is due stays due)
             log.exception("the daily retention run failed")
-            self.retention.last_run_on = None
         return TickResult(reminders, effects, delivered)
 
     async def purge_receipts(self, now: datetime, keep: timedelta | None = None) -> int:
