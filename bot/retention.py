@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
@@ -151,7 +151,7 @@ async def erase(s: AsyncSession, case: Case, now: datetime, *, reason: str, acto
         OutboxEffect.case_id == cid, OutboxEffect.status.in_(("delivered", "dead"))))).rowcount or 0
     # The audit trail keeps its structure and hashes; only the free text held apart from the hash goes.
     erasable = (AuditEvent.case_code == case.code) & AuditEvent.content_digest.is_not(None) & AuditEvent.content.is_not(None)
-    counts["audit_event"] = (await s.execute(update(AuditEvent).where(erasable).values(content=None)
+    counts["audit_event"] = (await s.execute(update(AuditEvent).where(erasable).values(content=null())
                                              .execution_options(synchronize_session=False))).rowcount or 0
     # Records from before migration 0003_retention that could not be re-sealed (their chain was already broken).
     counts["audit_event_not_erasable"] = len((await s.execute(select(AuditEvent.seq).where(
