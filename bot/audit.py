@@ -1,5 +1,10 @@
 """The audit trail: append-only, each record carrying the hash of the previous one.
 
+A record's free text (reasons, references: CONTENT_KEYS) is kept apart from its structured detail, in
+`content`, and the hash covers the content's SHA-256 digest rather than the text. Erasing a case (bot/retention.py)
+sets the content to NULL and keeps the digest, so the chain still verifies end to end while the words are gone;
+while the content is there, verify checks it still matches its digest.
+
 Appending first bumps the single `audit_head` row (UPDATE … RETURNING), which takes a row lock on
 PostgreSQL and the write lock on SQLite: concurrent commands on any replica queue there, so the
 chain never forks.
@@ -43,15 +48,36 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Detail keys whose values are free text a person typed: they may identify someone, so they are erasable.
+CONTENT_KEYS = frozenset({"reason", "ref", "text", "evidence", "rationale", "names", "note", "residing_partnership",
+                          "lead_partnership"})
+
+
+def _canonical(body: Any) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(_canonical(content)).hexdigest()
+
+
+def split_detail(detail: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(structured detail kept for ever, erasable free-text content)."""
+    return ({k: v for k, v in detail.items() if k not in CONTENT_KEYS},
+            {k: v for k, v in detail.items() if k in CONTENT_KEYS})
+
+
 def record_hash(seq: int, at: datetime, entry_fields: dict[str, Any], prev_hash: str) -> str:
     body = {"seq": seq, "at": at.isoformat(), "prev": prev_hash, **entry_fields}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical(body)).hexdigest()
 
 
-def _fields(e: AuditEvent | AuditEntry, detail: dict[str, Any]) -> dict[str, Any]:
-    return {"case_code": e.case_code, "actor_key": e.actor_key, "platform": e.platform,
-            "platform_user": e.platform_user, "action": e.action, "detail": detail}
+def _fields(e: AuditEvent | AuditEntry, detail: dict[str, Any], digest: str | None) -> dict[str, Any]:
+    fields = {"case_code": e.case_code, "actor_key": e.actor_key, "platform": e.platform,
+              "platform_user": e.platform_user, "action": e.action, "detail": detail}
+    if digest is not None:  # the second format; records of the first (digest NULL) hash their whole detail
+        fields["content_digest"] = digest
+    return fields
 
 
 async def append(session: AsyncSession, entry: AuditEntry, at: datetime) -> AuditEvent:
@@ -63,15 +89,23 @@ async def append(session: AsyncSession, entry: AuditEntry, at: datetime) -> Audi
     if head is None:
         raise RuntimeError("audit_head row missing: run `rapidreview db upgrade`")
     seq, prev = head
-    detail = _jsonable(entry.detail or {})
+    detail, content = split_detail(_jsonable(entry.detail or {}))
     at = at.replace(microsecond=(at.microsecond // 1000) * 1000)  # both backends keep ms exactly
-    digest = record_hash(seq, at, _fields(entry, detail), prev)
+    cdigest = content_digest(content)
+    digest = record_hash(seq, at, _fields(entry, detail, cdigest), prev)
     event = AuditEvent(seq=seq, at=at, case_code=entry.case_code, actor_key=entry.actor_key,
                        platform=entry.platform, platform_user=entry.platform_user, action=entry.action,
-                       detail=detail, prev_hash=prev, hash=digest)
+                       detail=detail, content=content, content_digest=cdigest, prev_hash=prev, hash=digest)
     session.add(event)
     await session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
     return event
+
+
+def full_detail(ev: AuditEvent) -> dict[str, Any]:
+    """The record's detail with its free text, or marked erased."""
+    if ev.content_digest is not None and ev.content is None:
+        return {**ev.detail, "erased": True}
+    return {**ev.detail, **(ev.content or {})}
 
 
 @dataclass(frozen=True)
@@ -103,8 +137,10 @@ async def verify(session: AsyncSession, batch: int = 5000) -> ChainReport:
                 return ChainReport(count, ev.seq, f"record {expected_seq} is missing (next is {ev.seq})")
             if ev.prev_hash != prev:
                 return ChainReport(count, ev.seq, "its previous-hash does not match the record before it")
-            if record_hash(ev.seq, ev.at, _fields(ev, ev.detail), ev.prev_hash) != ev.hash:
+            if record_hash(ev.seq, ev.at, _fields(ev, ev.detail, ev.content_digest), ev.prev_hash) != ev.hash:
                 return ChainReport(count, ev.seq, "its content does not match its hash (edited after writing)")
+            if ev.content_digest is not None and ev.content is not None and content_digest(ev.content) != ev.content_digest:
+                return ChainReport(count, ev.seq, "its free text does not match its digest (edited after writing)")
             prev = ev.hash
             expected_seq += 1
             last_seq = ev.seq

@@ -14,7 +14,9 @@ POST_CARD = "post_card"
 UPDATE_STATUS = "update_status"
 DIRECT_MESSAGE = "direct_message"
 ARCHIVE_CHANNEL = "archive_channel"
-KINDS = (OPEN_CHANNEL, INVITE, POST_CARD, UPDATE_STATUS, DIRECT_MESSAGE, ARCHIVE_CHANNEL)
+REMOVE_MEMBERS = "remove_members"
+PURGE_CHANNEL = "purge_channel"
+KINDS = (OPEN_CHANNEL, INVITE, POST_CARD, UPDATE_STATUS, DIRECT_MESSAGE, ARCHIVE_CHANNEL, REMOVE_MEMBERS, PURGE_CHANNEL)
 
 # Card kinds, one template per kind per platform (cards/slack, cards/teams).
 CARD_KINDS = ("case_status", "notice", "agency_request", "vote", "executive_approval",
@@ -57,3 +59,14 @@ def direct_message(case_code: str | None, member_key: str, card: str, context: d
 
 def archive_channel(case_code: str) -> Effect:
     return Effect(ARCHIVE_CHANNEL, case_code, {})
+
+
+def remove_members(case_code: str, member_keys: list[str], why: str) -> Effect:
+    """Take these members out of the case channel (at closure; domain §5.2). Absent ones are skipped."""
+    return Effect(REMOVE_MEMBERS, case_code, {"members": sorted(set(member_keys)), "why": why})
+
+
+def purge_channel(case_code: str) -> Effect:
+    """Retention: delete the case channel's messages where the platform allows, hide (flag) the rest where it
+    can, then remove the channel. The counts are audited when it is delivered."""
+    return Effect(PURGE_CHANNEL, case_code, {})

@@ -23,6 +23,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot import audit
 from bot import effects as fx
 from bot.partnership import Partnership
 from bot.ports import DeliveryError, MessageGone, PlatformPort
@@ -290,6 +291,11 @@ class Dispatcher:
             await port.invite(link.channel_id, members)
         elif row.kind == fx.ARCHIVE_CHANNEL:
             await port.archive_channel(link.channel_id)
+        elif row.kind == fx.REMOVE_MEMBERS:
+            await port.remove_members(link.channel_id, [self.partnership.member(k) for k in p["members"]
+                                                        if any(m.key == k for m in self.partnership.members)])
+        elif row.kind == fx.PURGE_CHANNEL:
+            await self._purge(port, row, link)
         elif row.kind in (fx.POST_CARD, fx.UPDATE_STATUS):
             slot = "status" if row.kind == fx.UPDATE_STATUS else p.get("slot")
             message_id = (link.extra or {}).get(slot) if slot else None
@@ -305,6 +311,17 @@ class Dispatcher:
                 await self._remember(link, slot, message_id)
         else:
             raise DeliveryError(f"unknown effect kind {row.kind}", permanent=True)
+
+    async def _purge(self, port: PlatformPort, row: OutboxEffect, link: ChannelLink) -> None:
+        """Retention: the platform deletes what it can; what it did is audited (counts only) and the channel's
+        remembered card ids are forgotten."""
+        known = [v for v in (link.extra or {}).values() if isinstance(v, str)]
+        result = await port.purge_channel(link.channel_id, sorted(set(known)))
+        async with self.db.transaction() as s:
+            fresh = (await s.execute(select(ChannelLink).where(ChannelLink.id == link.id).with_for_update())).scalar_one()
+            fresh.extra, fresh.status_message_id = {"purged": True}, None
+            await audit.append(s, audit.AuditEntry("channel_purged", case_code=row.case_code, platform=row.platform,
+                                                   detail=result.as_detail()), self.clock())
 
     async def _link(self, row: OutboxEffect) -> ChannelLink | None:
         async with self.db.read() as s:

@@ -104,12 +104,29 @@ class ReminderPolicy(_Strict):
     escalation: tuple[str, ...] = ("agency_lead", "sprg_representative", "business_unit", "partnership_manager")
 
 
+class Retention(_Strict):
+    """How long a closed case's material is kept (domain §5.1: no statutory period exists; the partnership sets
+    one). Counted from closure, or from the LCSPR's publication when that is later. A legal hold on a case
+    suspends both clocks. Carried out once a day by the ticker (bot/retention.py)."""
+
+    # Chat: the case channel's messages are deleted (where the platform allows) and the channel removed.
+    chat_days_after_close: int = Field(default=90, ge=0, le=3650)
+    # The record: returns, report versions, documents, sections, reasons, watch names, free text in the audit.
+    records_years_after_close: int = Field(default=7, ge=1, le=100)
+    # Roles left in the case channel when members are removed at closure (the rest are removed).
+    keep_members_after_close: tuple[Role, ...] = (Role.BUSINESS_UNIT, Role.PARTNERSHIP_MANAGER)
+    # Delivered outbox rows and inbound de-duplication keys hold platform ids and card contexts only.
+    delivered_outbox_days: int = Field(default=30, ge=1, le=3650)
+    inbound_keys_hours: int = Field(default=24, ge=1, le=24 * 365)
+
+
 class Partnership(_Strict):
     partnership: PartnershipInfo
     agencies: tuple[Agency, ...] = Field(min_length=3)
     members: tuple[Member, ...] = Field(min_length=1)
     timescales: Timescales = Timescales()
     reminders: ReminderPolicy = ReminderPolicy()
+    retention: Retention = Retention()
 
     @model_validator(mode="after")
     def _consistent(self) -> "Partnership":

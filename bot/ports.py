@@ -43,6 +43,29 @@ class PlatformPort(Protocol):
 
     async def archive_channel(self, channel_id: str) -> None: ...
 
+    async def remove_members(self, channel_id: str, members: list[Member]) -> None:
+        """Take members out of the case channel; one already gone is not an error."""
+
+    async def purge_channel(self, channel_id: str, known_message_ids: list[str]) -> "PurgeResult":
+        """Retention: delete the channel's messages where allowed, hide or leave the rest, remove the channel.
+        `known_message_ids` are the bot's own cards the core remembers (for platforms that cannot list)."""
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What a channel purge did: messages deleted, hidden from members (flagged: the platform keeps them but
+    nobody in the channel can read them), left as they were, and what happened to the channel itself."""
+
+    deleted: int = 0
+    hidden: int = 0
+    left: int = 0
+    channel: str = "archived"  # "deleted" | "archived" | "left"
+    note: str = ""
+
+    def as_detail(self) -> dict[str, Any]:
+        return {"deleted": self.deleted, "hidden": self.hidden, "left": self.left, "channel": self.channel,
+                **({"why_left": self.note} if self.note else {})}
+
 
 @dataclass(frozen=True)
 class AdapterStatus:

@@ -17,6 +17,7 @@ from bot.casefile import load_case_file
 from bot.effects import direct_message, notice
 from bot.outbox import AfterCommit, Dispatcher, enqueue, enqueue_many
 from bot.partnership import Partnership, Role
+from bot.retention import RetentionJob
 from bot.views import case_view
 from storage.db import Database
 from storage.models import Case, InboundReceipt, OutboxEffect, Reminder
@@ -47,6 +48,7 @@ class Ticker:
         self.on_commit = on_commit
         dispatcher.on_dead.append(self.alert_dead_letter)
         self._receipts_purged_at: datetime | None = None
+        self.retention = RetentionJob(db, partnership)  # daily: chat deletion, erasure, old queue rows
 
     async def tick(self, now: datetime | None = None) -> TickResult:
         """Release due reminders, then deliver whatever is deliverable (retries, a dead replica's rows)."""
@@ -59,11 +61,16 @@ class Ticker:
                 break
         delivered = await self.dispatcher.drain()
         await self.purge_receipts(now)
+        try:
+            await self.retention.maybe_run(now)
+        except Exception:  # never stop reminders over it; tomorrow's run catches up (what is due stays due)
+            log.exception("the daily retention run failed")
         return TickResult(reminders, effects, delivered)
 
-    async def purge_receipts(self, now: datetime, keep: timedelta = timedelta(days=1)) -> int:
-        """Forget inbound de-duplication keys older than a day (platforms retry within minutes), at most hourly,
-        so the table does not grow for ever."""
+    async def purge_receipts(self, now: datetime, keep: timedelta | None = None) -> int:
+        """Forget inbound de-duplication keys older than `retention.inbound_keys_hours` (a day; platforms retry
+        within minutes), at most hourly, so the table does not grow for ever."""
+        keep = keep or timedelta(hours=self.p.retention.inbound_keys_hours)
         if self._receipts_purged_at is not None and now - self._receipts_purged_at < timedelta(hours=1):
             return 0
         self._receipts_purged_at = now

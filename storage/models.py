@@ -67,6 +67,11 @@ class Case(SQLModel, table=True):
     watch_names: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _instant(nullable=False)
     updated_at: datetime = _instant(nullable=False)
+    # Retention (bot/retention.py): a legal hold suspends deleting chat and erasing the record; the dates say
+    # what has been done. The hold's reason is free text kept in the audit trail's erasable content.
+    legal_hold: bool = False
+    chat_purged_on: date | None = None
+    erased_on: date | None = None
 
 
 class LineOfEnquiry(SQLModel, table=True):
@@ -186,6 +191,13 @@ class AuditEvent(SQLModel, table=True):
     detail: dict = _json()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # Free text (reasons, references) is held apart from `detail` and chained by its digest, so erasing it
+    # (content set to NULL) leaves every hash verifiable. A NULL digest marks a record in the first format,
+    # whose hash covers `detail` itself (bot/audit.py).
+    content: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    content_digest: str | None = Field(default=None, max_length=64)
+    # The hash a record had in the first format, before migration 0006 (retention) re-sealed the chain.
+    legacy_hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditHead(SQLModel, table=True):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.audit import full_detail
 from bot import pii
 from bot.context import Invocation
 from storage.models import AuditEvent, OutboxEffect, Reminder
@@ -59,7 +60,7 @@ async def test_no_effect_or_reminder_of_a_whole_case_carries_identifying_data(co
         reminders += (await s.execute(select(Reminder))).scalars().all()
         audit = (await s.execute(select(AuditEvent))).scalars().all()
     blobs = [json.dumps(e.payload) for e in effects] + [json.dumps(r.context) for r in reminders] + \
-            [json.dumps(a.detail) for a in audit]
+            [json.dumps(full_detail(a)) for a in audit]
     assert len(effects) > 40 and reminders
     for blob in blobs:
         for fragment in FAMILY_FRAGMENTS:

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.audit import full_detail
 from storage.models import AgencyRequest, Reminder
 from tests.driver import Driver
 from tests.scenarios import to_approval, to_gathering
@@ -45,7 +46,7 @@ async def test_a_mistyped_sin_date_is_corrected_with_a_reason_and_the_rapid_revi
     assert len(await d.audit("agency_due_moved")) == 5
     assert await _pending_reminders(d) != reminders  # reminders were recomputed from the new date
     [entry] = await d.audit("sin_corrected")
-    assert entry.detail == {"from": "2026-09-07", "to": "2026-09-08",
+    assert full_detail(entry) == {"from": "2026-09-07", "to": "2026-09-08",
                             "reason": "the SIN went on Tuesday; Monday was the draft"}
     notices = [e.payload for e in await d.outbox() if e.kind == "post_card" and e.payload.get("card") == "notice"
                and "corrected" in str(e.payload)]

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from bot.audit import full_detail
 from bot.context import Invocation
 from bot.core import Core
 from bot.grammar import Command
@@ -172,7 +173,7 @@ async def test_unknown_user_is_refused_and_audited(core, clock):
     r = await d.refused(None, 'new pseudonym="Child V" aware=2026-12-18')
     assert "not set up as a member" in r.text
     refusal = (await d.audit("access_refused"))[-1]
-    assert refusal.platform_user == "U_STRANGER" and refusal.detail["reason"] == "not a member"
+    assert refusal.platform_user == "U_STRANGER" and full_detail(refusal)["reason"] == "not a member"
     async with core.db.read() as s:
         from sqlalchemy import func, select
         from storage.models import Case, OutboxEffect

@@ -7,7 +7,7 @@ from typing import Any
 from adapters.sandbox.config import PLATFORM
 from adapters.sandbox.store import Store
 from bot.partnership import Member
-from bot.ports import DeliveryError
+from bot.ports import DeliveryError, PurgeResult
 
 
 class SandboxPort:
@@ -43,6 +43,25 @@ class SandboxPort:
     async def archive_channel(self, channel_id: str) -> None:
         self._channel(channel_id).archived = True
         self.store.changed()
+
+    async def remove_members(self, channel_id: str, members: list[Member]) -> None:
+        self._channel(channel_id).members.difference_update(m.key for m in members)
+        self.store.changed()
+
+    async def purge_channel(self, channel_id: str, known_message_ids: list[str]) -> PurgeResult:
+        """The sandbox can delete everything: every message, then the channel itself."""
+        conv = self.store.conversations.get(channel_id)
+        if conv is None or conv.direct:
+            return PurgeResult(channel="deleted")
+        count = len(conv.messages)
+        conv.messages.clear()
+        del self.store.conversations[channel_id]
+        # The newest card contexts kept for drawing the board go with the channel.
+        self.store.status_views.pop(conv.case_code, None)
+        for key in [k for k in self.store.newest if k[0] == conv.case_code]:
+            del self.store.newest[key]
+        self.store.changed()
+        return PurgeResult(deleted=count, channel="deleted")
 
     def _channel(self, channel_id: str):  # noqa: ANN202
         conv = self.store.conversations.get(channel_id)

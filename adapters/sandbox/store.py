@@ -184,6 +184,13 @@ def rebuild(store: Store, shown: list[Shown]) -> int:
         if e.kind == fx.DIRECT_MESSAGE:
             store.post_card(store.direct(e.member_key), e.card, e.context, at=e.at)
             continue
+        if e.kind == fx.PURGE_CHANNEL:  # a channel removed under the retention policy stays removed
+            conv = store.conversations.pop(e.channel_id, None)
+            if conv is not None:
+                store.status_views.pop(conv.case_code, None)
+                for key in [k for k in store.newest if k[0] == conv.case_code]:
+                    del store.newest[key]
+            continue
         conv = store.channel(e.channel_id, e.channel_id, case_code=e.case_code)
         if e.kind == fx.OPEN_CHANNEL:
             conv.name, conv.topic = e.name or conv.name, e.topic
@@ -191,6 +198,8 @@ def rebuild(store: Store, shown: list[Shown]) -> int:
             conv.members.update(e.members)
         elif e.kind == fx.ARCHIVE_CHANNEL:
             conv.archived = True
+        elif e.kind == fx.REMOVE_MEMBERS:
+            conv.members.difference_update(e.members)
         else:
             store.post_card(conv, e.card, e.context, message_id=e.message_id, pin=e.pinned, at=e.at)
     return len(shown)

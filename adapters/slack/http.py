@@ -66,9 +66,9 @@ def verify(verifier: SignatureVerifier, body: bytes, headers) -> bool:  # noqa: 
 def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa: ANN001
     client = AsyncWebClient(token=config.bot_token, base_url=config.api_url, timeout=WEB_API_TIMEOUT)
     cards = CardRenderer()
-    port = SlackPort(client, cards)
     admin = (AsyncWebClient(token=config.admin_user_token, base_url=config.api_url, timeout=WEB_API_TIMEOUT)
              if config.admin_user_token else None)
+    port = SlackPort(client, cards, admin)
     bolt_log = logging.getLogger("rapidreview.slack.bolt")
     bolt_log.addFilter(_SAME_TOKEN_NOTICE)  # one instance: adding it again is a no-op
     identity = BotIdentity(config.bot_token, config.api_url)

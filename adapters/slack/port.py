@@ -19,7 +19,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.slack.config import PLATFORM
 from adapters.slack.cards import CardRenderer
 from bot.partnership import Member
-from bot.ports import DeliveryError, MessageGone
+from bot.ports import DeliveryError, MessageGone, PurgeResult
 
 log = logging.getLogger("rapidreview.slack")
 
@@ -69,8 +69,11 @@ class SlackPort:
 
     name = PLATFORM
 
-    def __init__(self, client: AsyncWebClient, cards: CardRenderer):
+    def __init__(self, client: AsyncWebClient, cards: CardRenderer, admin: AsyncWebClient | None = None):
         self.client, self.cards = client, cards
+        # SLACK_ADMIN_USER_TOKEN: a workspace admin's user token (chat:write), the only way to delete other
+        # people's messages. Without it the retention purge deletes the bot's own messages and leaves the rest.
+        self.admin = admin
         self._dm: dict[str, str] = {}  # Slack user id -> DM channel id (conversations.open is idempotent anyway)
         self._topics: dict[str, str] = {}  # channel id -> last topic set, so setTopic runs only on a change
         self._pinned: set[tuple[str, str]] = set()  # (channel, ts) of status cards Slack confirmed pinned
@@ -157,6 +160,51 @@ class SlackPort:
         except SlackCallError as exc:
             if exc.error != "already_archived":
                 raise
+
+    async def remove_members(self, channel_id: str, members: list[Member]) -> None:
+        """conversations.kick, one person at a time (Slack takes one user per call), only those still present."""
+        present = await self._members(channel_id)
+        for user in sorted({m.slack_user_id for m in members if m.slack_user_id} & present):
+            try:
+                await call("conversations.kick", self.client.conversations_kick(channel=channel_id, user=user))
+            except SlackCallError as exc:
+                if exc.error not in ("not_in_channel", "cant_kick_self", "user_is_bot"):
+                    raise
+
+    async def purge_channel(self, channel_id: str, known_message_ids: list[str]) -> PurgeResult:
+        """Delete every message in the channel the tokens allow, then archive it. A bot token deletes only the
+        bot's own messages; people's messages need the admin user token. Slack's Web API cannot delete a channel
+        with either token (admin.conversations.delete is Enterprise Grid only), so it stays archived."""
+        deleted = left = 0
+        cursor = None
+        while True:
+            page = await call("conversations.history", self.client.conversations_history(
+                channel=channel_id, limit=200, **({"cursor": cursor} if cursor else {})))
+            for msg in page.get("messages") or []:
+                if await self._delete(channel_id, msg):
+                    deleted += 1
+                else:
+                    left += 1
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        await self.archive_channel(channel_id)
+        note = "" if not left else ("Slack refused some deletions" if self.admin is not None
+                                    else "people's messages need SLACK_ADMIN_USER_TOKEN")
+        return PurgeResult(deleted=deleted, left=left, channel="archived", note=note)
+
+    async def _delete(self, channel_id: str, msg: dict[str, Any]) -> bool:
+        clients = ([self.client] if msg.get("bot_id") else []) + ([self.admin] if self.admin is not None else [])
+        for client in clients:
+            try:
+                await call("chat.delete", client.chat_delete(channel=channel_id, ts=msg["ts"]))
+                return True
+            except SlackCallError as exc:
+                if exc.error == "message_not_found":
+                    return True  # already gone (a retried purge)
+                if exc.error not in ("cant_delete_message", "compliance_exports_prevent_deletion", "no_permission"):
+                    raise
+        return False
 
     # -- cards -------------------------------------------------------------------------------------
     async def post_card(self, channel_id: str, card: str, context: dict[str, Any], *, pin: bool = False) -> str:

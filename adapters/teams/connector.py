@@ -84,6 +84,10 @@ class Connector:
         activity.id = activity_id
         await self._do(service_url, "update", lambda c: c.update_activity(conversation_id, activity_id, activity))
 
+    async def delete(self, service_url: str, conversation_id: str, activity_id: str) -> None:
+        """Delete one of the bot's own messages (a bot can delete only what it posted)."""
+        await self._do(service_url, "delete", lambda c: c.delete_activity(conversation_id, activity_id))
+
     async def create(self, service_url: str, params: ConversationParameters) -> ConversationResourceResponse:
         """A new conversation: a new post in a channel, or a 1:1 chat. Created without a handler, then used."""
         params.agent = ChannelAccount(id=self.bot_id)

@@ -1,7 +1,8 @@
 """A thin Microsoft Graph client: only the calls a case channel needs (msgraph-sdk is ~470 MB installed).
 
-App-only permissions (see docs/teams.md): create private channels, add team and channel members,
-archive channels, and hide a channel message that broke the PII rules.
+App-only permissions (see docs/teams.md, docs/retention.md): create private channels, add and remove channel
+members, archive and delete channels, read a channel's messages, and hide a channel message (the PII guard and
+the retention purge: Graph has no app-only delete for other people's messages).
 """
 from __future__ import annotations
 
@@ -107,6 +108,36 @@ class GraphClient:
         await self._call("archive channel", "POST", f"/teams/{quote(team_id)}/channels/{quote(channel_id)}/archive",
                          body={"shouldSetSpoSiteReadOnlyForMembers": True})
 
+    async def delete_channel(self, team_id: str, channel_id: str) -> None:
+        """Remove the channel for everyone (Channel.Delete.All). Teams keeps a deleted channel restorable by a
+        team owner for 30 days, then deletes it for good. Already gone is fine."""
+        try:
+            await self._call("delete channel", "DELETE", f"/teams/{quote(team_id)}/channels/{quote(channel_id)}")
+        except GraphError as exc:
+            if exc.status != 404:
+                raise
+
+    async def channel_messages(self, team_id: str, channel_id: str) -> list[dict[str, Any]]:
+        """Every message and reply in the channel (ChannelMessage.Read.All), following @odata.nextLink."""
+        base = f"/teams/{quote(team_id)}/channels/{quote(channel_id)}/messages"
+        roots = await self._pages("list messages", base)
+        out = []
+        for m in roots:
+            out.append(m)
+            replies = await self._pages("list replies", f"{base}/{quote(m['id'])}/replies")
+            out += [{**r, "replyToId": r.get("replyToId") or m["id"]} for r in replies]
+        return out
+
+    async def _pages(self, what: str, path: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        _, body = await self._call(what, "GET", path)
+        while True:
+            items += (body or {}).get("value", [])
+            nxt = (body or {}).get("@odata.nextLink")
+            if not nxt or not nxt.startswith(self.base_url):  # never follow a link off the Graph host
+                return items
+            _, body = await self._call(what, "GET", nxt[len(self.base_url):])
+
     # -- members ---------------------------------------------------------------------------------------
     @staticmethod
     def member_body(object_id: str, tenant_id: str | None, *, owner: bool = False) -> dict[str, Any]:
@@ -124,6 +155,20 @@ class GraphClient:
     async def add_channel_member(self, team_id: str, channel_id: str, object_id: str, tenant_id: str | None) -> None:
         await self._add("add channel member", f"/teams/{quote(team_id)}/channels/{quote(channel_id)}/members",
                         self.member_body(object_id, tenant_id))
+
+    async def channel_members(self, team_id: str, channel_id: str) -> dict[str, str]:
+        """Entra object id (lower case) -> membership id, for the channel's members."""
+        found = await self._pages("list channel members", f"/teams/{quote(team_id)}/channels/{quote(channel_id)}/members")
+        return {str(m.get("userId", "")).lower(): m["id"] for m in found if m.get("userId") and m.get("id")}
+
+    async def remove_channel_member(self, team_id: str, channel_id: str, membership_id: str) -> None:
+        """ChannelMember.ReadWrite.All. Already gone is fine."""
+        try:
+            await self._call("remove channel member", "DELETE",
+                             f"/teams/{quote(team_id)}/channels/{quote(channel_id)}/members/{quote(membership_id)}")
+        except GraphError as exc:
+            if exc.status != 404:
+                raise
 
     async def _add(self, what: str, path: str, body: dict[str, Any]) -> None:
         try:

@@ -19,7 +19,7 @@ from adapters.teams.connector import Connector
 from adapters.teams.graph import GraphClient, GraphError
 from adapters.teams.refs import ConversationRefs
 from bot.partnership import Member, Partnership, Role
-from bot.ports import DeliveryError
+from bot.ports import DeliveryError, PurgeResult
 
 log = logging.getLogger("rapidreview.teams")
 THREAD_MARK = ";messageid="
@@ -173,6 +173,73 @@ class TeamsPort:
             await self.graph.archive_channel(self.cfg.team_id, channel_id)
         except GraphError as exc:
             raise graph_delivery_error(exc) from None
+
+    async def remove_members(self, channel_id: str, members: list[Member]) -> None:
+        """Remove people from the private case channel through Graph (they stay in the team). A thread in a
+        shared channel has no membership of its own: nothing to do there."""
+        if self.graph is None or THREAD_MARK in channel_id:
+            return
+        try:
+            present = await self.graph.channel_members(self.cfg.team_id, channel_id)
+            for m in members:
+                membership = present.get((m.teams_user_id or "").lower())
+                if membership:
+                    await self.graph.remove_channel_member(self.cfg.team_id, channel_id, membership)
+        except GraphError as exc:
+            raise graph_delivery_error(exc) from None
+
+    async def purge_channel(self, channel_id: str, known_message_ids: list[str]) -> PurgeResult:
+        """Retention. The bot deletes its own posts through the Bot Connector; Graph has no app-only delete for
+        other people's messages (softDelete is delegated only), so those are hidden with a policy violation,
+        which leaves them readable only to their sender; then the channel itself is deleted."""
+        url, _ = await self._service()
+        if self.graph is None or THREAD_MARK in channel_id:
+            deleted = 0
+            for mid in known_message_ids:  # only the bot's own cards are known here; people's replies stay
+                conversation, _, activity = mid.rpartition("|")
+                if conversation and activity:
+                    await self.connector.delete(url, conversation, activity)
+                    deleted += 1
+            return PurgeResult(deleted=deleted, channel="left",
+                               note="a thread in a shared channel: people's replies and the thread stay; "
+                                    "apply a Teams retention policy to the channel")
+        deleted = hidden = left = 0
+        me = self.cfg.bot_id.removeprefix("28:").lower()
+        try:
+            try:
+                messages = await self.graph.channel_messages(self.cfg.team_id, channel_id)
+            except GraphError as exc:
+                if exc.status != 404:
+                    raise
+                messages = []  # already deleted (a purge retried after its answer was lost)
+            for m in messages:
+                if m.get("deletedDateTime"):
+                    continue
+                app = (((m.get("from") or {}).get("application") or {}).get("id") or "").lower()
+                root = m.get("replyToId") or m["id"]
+                if app == me:
+                    try:
+                        await self.connector.delete(url, f"{channel_id}{THREAD_MARK}{root}", m["id"])
+                        deleted += 1
+                    except DeliveryError as exc:
+                        if not exc.permanent:
+                            raise
+                        left += 1
+                    continue
+                try:
+                    await self.graph.hide_message(self.cfg.team_id, channel_id, m["id"],
+                                                  root if root != m["id"] else None)
+                    hidden += 1
+                except GraphError as exc:
+                    if exc.status in (0, 408, 429) or exc.status >= 500:
+                        raise
+                    left += 1  # refused (e.g. 403 in an archived channel): the channel's deletion still follows
+            await self.graph.delete_channel(self.cfg.team_id, channel_id)
+        except GraphError as exc:
+            raise graph_delivery_error(exc) from None
+        return PurgeResult(deleted=deleted, hidden=hidden, left=left, channel="deleted",
+                           note="people's messages are hidden, not deleted: Graph cannot delete them app-only"
+                           if hidden or left else "")
 
     # -- the PII guard ---------------------------------------------------------------------------------
     async def hide_message(self, channel_id: str, message_id: str, root_id: str | None) -> bool:

@@ -8,6 +8,7 @@ from bot.deadlines import agency_return_due, case_deadlines
 from bot.context import Ctx
 from bot.effects import archive_channel, direct_message, notice
 from bot.partnership import Role
+from bot.retention import members_removed_at_close
 from bot.states import NOTIFY_ONLY_KINDS, CaseState
 from bot.steps.common import guard_text, human, open_case_channel
 from storage.models import Case
@@ -207,6 +208,7 @@ async def close(ctx: Ctx) -> CaseState:
     ctx.audit("case_closed", reason=ctx.args.get("reason"))
     if ctx.case.channel_opened:
         ctx.emit(notice(ctx.case.code, f"{ctx.case.code} / {ctx.case.pseudonym} is closed. The channel will be archived."))
+        ctx.emit(members_removed_at_close(ctx.case.code, ctx.partnership))
         ctx.emit(archive_channel(ctx.case.code))
     return CaseState.CLOSED
 

@@ -17,6 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli import manifest as cli_manifest
     from server.cli import ops as cli_ops
     from server.cli import report as cli_report
+    from server.cli import export as cli_export
+    from server.cli import retention as cli_retention
 
     parser = argparse.ArgumentParser(
         prog="rapidreview",
@@ -28,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox_cli.register(sub)
     cli_manifest.register(sub)
     cli_report.register(sub)
+    cli_export.register(sub)
+    cli_retention.register(sub)
     return parser
 
 

@@ -12,6 +12,7 @@ from datetime import date, time
 
 import pytest
 
+from bot.audit import full_detail
 from tests.adversarial.conftest import audit_actions
 from tests.driver import Driver
 
@@ -133,7 +134,7 @@ async def test_a_whole_case_in_slack_never_repeats_the_familys_details(slack, ca
         "response_url replies": json.dumps(fake.responses, default=str),
         "HTTP answers": json.dumps(answers, default=str),
         "core replies": json.dumps([r.text for r in replies], default=str),
-        "audit details": json.dumps([a.detail for a in audit], default=str),
+        "audit details": json.dumps([full_detail(a) for a in audit], default=str),
         "report versions": json.dumps(await report_texts(h.rt.db)),
         # Every line at any level, except the SQLite driver's DEBUG trace of statement parameters (the stored
         # return is meant to be in the database; `rapidreview serve` logs at INFO, where that trace is off).

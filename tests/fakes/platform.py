@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.partnership import Member
-from bot.ports import DeliveryError
+from bot.ports import DeliveryError, PurgeResult
 
 
 @dataclass
@@ -71,6 +71,18 @@ class FakePlatform:
     async def archive_channel(self, channel_id: str) -> None:
         self._record("archive_channel", channel_id=channel_id)
         self.channels[channel_id]["archived"] = True
+
+    async def remove_members(self, channel_id: str, members: list[Member]) -> None:
+        self._record("remove_members", channel_id=channel_id, members=[m.key for m in members])
+        self.channels[channel_id]["members"].difference_update(m.key for m in members)
+
+    async def purge_channel(self, channel_id: str, known_message_ids: list[str]) -> PurgeResult:
+        self._record("purge_channel", channel_id=channel_id, known=known_message_ids)
+        mine = [mid for mid, m in self.messages.items() if m["channel_id"] == channel_id]
+        for mid in mine:
+            del self.messages[mid]
+        self.channels[channel_id]["deleted"] = True
+        return PurgeResult(deleted=len(mine), channel="deleted")
 
     # -- test helpers --------------------------------------------------------------------------
     def of(self, method: str) -> list[Call]:

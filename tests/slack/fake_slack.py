@@ -305,6 +305,30 @@ class FakeSlack:
         c["archived"] = True
         return {"ok": True}
 
+    def m_conversations_kick(self, p, _t):  # noqa: ANN001
+        c = self._member_channel(p.get("channel"))
+        if isinstance(c, str):
+            return {"ok": False, "error": c}
+        user = p.get("user") or ""
+        if user == BOT_USER:
+            return {"ok": False, "error": "cant_kick_self"}
+        if user not in c["members"]:
+            return {"ok": False, "error": "not_in_channel"}
+        c["members"].discard(user)
+        return {"ok": True}
+
+    def m_conversations_history(self, p, _t):  # noqa: ANN001
+        c = self.channels.get(p.get("channel") or "")
+        if c is None or BOT_USER not in c["members"]:  # members may read an archived channel's history
+            return {"ok": False, "error": "channel_not_found"}
+        msgs = sorted((m for (ch, _), m in self.messages.items() if ch == p["channel"]), key=lambda m: m["ts"],
+                      reverse=True)
+        start = int((p.get("cursor") or "next_0").removeprefix("next_"))
+        limit = int(p.get("limit") or 100)
+        nxt = f"next_{start + limit}" if start + limit < len(msgs) else ""
+        return {"ok": True, "messages": [dict(m) for m in msgs[start:start + limit]], "has_more": bool(nxt),
+                "response_metadata": {"next_cursor": nxt}}
+
     def m_conversations_open(self, p, _t):  # noqa: ANN001
         user = (p.get("users") or "").split(",")[0]
         if not re.fullmatch(r"[UW][A-Z0-9]{2,20}", user):

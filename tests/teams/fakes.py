@@ -212,14 +212,25 @@ class FakeGraph:
         self.team_members: set[str] = set()
         self.hidden: list[str] = []
         self.archived: list[str] = []
+        self.deleted: list[str] = []  # channels
         self.failures = Failures()
         self._ids = itertools.count(1)
+        # People's posts (channel id -> messages); the bot's posts are read from the connector, as Graph would
+        # show what the bot posted through the Bot Connector.
+        self.human: dict[str, list[dict]] = {}
+        self.connector: FakeBotConnector | None = None
+        self.bot_app_id = ""
         app = web.Application()
         app.router.add_get("/v1.0/teams/{team}/channels", self.list_channels)
         app.router.add_post("/v1.0/teams/{team}/channels", self.create_channel)
         app.router.add_post("/v1.0/teams/{team}/members", self.add_team_member)
         app.router.add_post("/v1.0/teams/{team}/channels/{cid}/members", self.add_channel_member)
         app.router.add_post("/v1.0/teams/{team}/channels/{cid}/archive", self.archive)
+        app.router.add_delete("/v1.0/teams/{team}/channels/{cid}", self.delete_channel)
+        app.router.add_get("/v1.0/teams/{team}/channels/{cid}/members", self.list_channel_members)
+        app.router.add_delete("/v1.0/teams/{team}/channels/{cid}/members/{mid}", self.remove_channel_member)
+        app.router.add_get("/v1.0/teams/{team}/channels/{cid}/messages", self.list_messages)
+        app.router.add_get("/v1.0/teams/{team}/channels/{cid}/messages/{mid}/replies", self.list_replies)
         app.router.add_patch("/v1.0/teams/{team}/channels/{cid}/messages/{mid}", self.hide)
         app.router.add_patch("/v1.0/teams/{team}/channels/{cid}/messages/{mid}/replies/{rid}", self.hide)
         self.server = LocalServer(app)
@@ -317,6 +328,60 @@ class FakeGraph:
         if ((body or {}).get("policyViolation") or {}).get("dlpAction") != "BlockAccess":
             return web.json_response({"error": {"code": "BadRequest"}}, status=400)
         self.hidden.append(request.match_info.get("rid") or request.match_info["mid"])
+        return web.Response(status=204)
+
+    # -- retention -----------------------------------------------------------------------------------
+    def human_message(self, channel_id: str, user_id: str, text: str) -> str:
+        mid = f"17{next(self._ids):011d}"
+        self.human.setdefault(channel_id, []).append({"id": mid, "from": {"user": {"id": user_id}}, "body": {"content": text}})
+        return mid
+
+    def messages_in(self, channel_id: str) -> list[dict]:
+        mine = []
+        for (cid, aid), activity in (self.connector.messages.items() if self.connector else []):
+            if cid.split(";")[0] == channel_id:
+                mine.append({"id": aid, "from": {"application": {"id": self.bot_app_id}}, "body": {"content": "card"}})
+        return mine + [m for m in self.human.get(channel_id, []) if m["id"] not in self.hidden]
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        _, failed = await self._enter(request)
+        if failed is not None:
+            return failed
+        if request.match_info["cid"] not in self.channels:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        return web.json_response({"value": self.messages_in(request.match_info["cid"])})
+
+    async def list_replies(self, request: web.Request) -> web.Response:
+        _, failed = await self._enter(request)
+        return failed if failed is not None else web.json_response({"value": []})
+
+    async def delete_channel(self, request: web.Request) -> web.Response:
+        _, failed = await self._enter(request)
+        if failed is not None:
+            return failed
+        if self.channels.pop(request.match_info["cid"], None) is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        self.deleted.append(request.match_info["cid"])
+        return web.Response(status=204)
+
+    async def list_channel_members(self, request: web.Request) -> web.Response:
+        _, failed = await self._enter(request)
+        if failed is not None:
+            return failed
+        channel = self.channels.get(request.match_info["cid"])
+        if channel is None:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        return web.json_response({"value": [{"id": f"m-{u}", "userId": u, "roles": []} for u in sorted(channel["members"])]})
+
+    async def remove_channel_member(self, request: web.Request) -> web.Response:
+        _, failed = await self._enter(request)
+        if failed is not None:
+            return failed
+        channel = self.channels.get(request.match_info["cid"])
+        who = request.match_info["mid"].removeprefix("m-")
+        if channel is None or who not in channel["members"]:
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        channel["members"].discard(who)
         return web.Response(status=204)
 
     def named(self, name: str) -> dict | None:
