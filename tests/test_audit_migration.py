@@ -1,4 +1,4 @@
-"""Migration 0003_retention moves audit records written before erasable content existed (their hash covered
+"""Migration 0006 (retention) moves audit records written before erasable content existed (their hash covered
 the whole detail, reasons included) to the second format, so they can be erased, and `audit verify` passes
 before and after. A chain that was already broken is left as it was and still reported."""
 from __future__ import annotations
