@@ -253,6 +253,19 @@ class TeamsPort:
         except GraphError as exc:
             raise graph_delivery_error(exc) from None
 
+    # -- readiness (GET /readyz) -------------------------------------------------------------------------
+    async def check_credentials(self) -> tuple[bool, str]:
+        """Whether Entra gives the bot a Bot Connector token, i.e. its app id and secret are accepted."""
+        if self.cfg.anonymous:
+            return True, "anonymous local mode: no credentials"
+        from adapters.teams.auth import connector_token
+
+        try:
+            await connector_token(self.connector.manager)
+        except Exception as exc:  # MSAL's message may echo configuration: the type only
+            return False, f"no Bot Connector token ({type(exc).__name__})"
+        return True, "Bot Connector token acquired"
+
     # -- the PII guard ---------------------------------------------------------------------------------
     async def hide_message(self, channel_id: str, message_id: str, root_id: str | None) -> bool:
         """Hide a message from a case channel through Graph; False when that is not possible here."""
