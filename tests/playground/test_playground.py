@@ -163,3 +163,7 @@ def test_a_case_from_new_to_the_panel_response_shared_on_the_playground(stage, p
     say_as(stage, LYNNE, thread, "status")
     shows(page, "not set up as a member")
     shot(page, "06-stranger")
+
+    # Finding 8: the SDK's "App ID is not provided" (twice a turn in anonymous mode) is gone; and nothing broke.
+    log = stage.bot_log.read_text(errors="replace")
+    assert "App ID is not provided" not in log and "Traceback" not in log
