@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench clean js sandbox-js
+.PHONY: run test install bench clean js sandbox-js playground
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ else
 js:
 endif
 
+# Microsoft 365 Agents Playground (a Teams emulator) for tests/playground, installed from the npm registry, never
+# committed (Microsoft's pre-release licence for testing bots).
+PLAYGROUND_STAMP := tests/playground/node_modules/.installed
+$(PLAYGROUND_STAMP): tests/playground/package.json
+	cd tests/playground && npm install --no-audit --no-fund --loglevel=error --no-package-lock
+	touch $(PLAYGROUND_STAMP)
+playground: $(PLAYGROUND_STAMP)
+
 # The sandbox's card renderer (Microsoft's adaptivecards), served by the app itself so the page works offline.
 SANDBOX_JS    := adapters/sandbox/static/vendor
 SANDBOX_STAMP := $(SANDBOX_JS)/node_modules/.installed
@@ -42,7 +50,7 @@ run: $(STAMP) sandbox-js
 	$(VENV)/bin/rapidreview demo --if-sandbox
 	$(VENV)/bin/rapidreview serve
 
-test: $(STAMP) js sandbox-js
+test: $(STAMP) js sandbox-js playground
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

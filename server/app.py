@@ -16,7 +16,7 @@ from types import ModuleType
 from aiohttp import web
 
 from bot.report import links as report_links
-from server import report_routes
+from server import ops, report_routes
 from bot.calendar import WorkingDayCalendar
 from bot.core import Core
 from bot.deadlines import calendar_for
@@ -140,6 +140,7 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
 
     app.router.add_get("/healthz", healthz)
     report_routes.setup(app, rt)  # signed, short-lived links to the report (never a file in a channel)
+    ops.setup(app, rt)  # GET /readyz and GET /metrics (docs/operations.md)
 
     async def on_startup(_app: web.Application) -> None:
         # The calendar or reminder policy may have changed since the last run (e.g. a new one-off bank holiday).
@@ -168,7 +169,7 @@ async def serve(settings: Settings) -> None:
     settings = prepare_settings(settings)
     rt = build_runtime(settings)
     block = [f"Rapid review bot for {rt.partnership.partnership.name}",
-             f"  listening on http://{settings.host}:{settings.port}/ (GET /healthz)",
+             f"  listening on http://{settings.host}:{settings.port}/ (GET /healthz, /readyz, /metrics)",
              f"  database: {_safe_url(settings.database_url)}",
              f"  partnership file: {settings.partnership} ({len(rt.partnership.members)} members, "
              f"{len(rt.partnership.agencies)} agencies)"]

@@ -16,6 +16,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import handlers, interactions
@@ -78,6 +79,15 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
     bolt = AsyncApp(client=bolt_client, authorize=identity.for_bolt(), signing_secret=config.signing_secret,
                     process_before_response=True, logger=bolt_log)
     deps = Deps(rt.core, rt.partnership, cards, client, admin)
+
+    async def check_credentials() -> tuple[bool, str]:
+        """For GET /readyz: the bot token is accepted (auth.test, answered once and kept)."""
+        try:
+            return (True, "auth.test accepted the bot token") if await identity.authorize() else \
+                (False, "auth.test did not answer")
+        except SlackApiError as exc:
+            return False, f"auth.test refused the bot token ({exc.response.get('error', 'error')})"
+    port.check_credentials = check_credentials
     handlers.register(bolt, deps)
     interactions.register(bolt, deps)
     slack = SlackRuntime(bolt, port, deps)

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from adapters.teams import cards
+from adapters.teams.text import plain
 from bot import buttons
 from bot.context import Invocation
 from bot.core import Core, Reply
@@ -123,7 +124,7 @@ class CardActions:
         reply = await self.core.handle(Invocation(inv.platform, inv.platform_user, inv.member, command=cmd,
                                                   case_code=code, private=inv.private))
         if kind == "notice" and verb == "status":
-            return MESSAGE, reply.text
+            return MESSAGE, plain(reply.text)  # Teams shows this answer as text: no Markdown marks
         ui = self._ui(reply, data)
         if kind == "case_status" and reply.card and reply.card[0] == "case_status":
             return CARD, await self._render("case_status", reply.card[1], inv.member, {**ui, "message": None})

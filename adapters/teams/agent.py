@@ -24,9 +24,11 @@ from adapters.teams.actions import CARD, CardActions
 from adapters.teams.config import TeamsConfig
 from adapters.teams.port import THREAD_MARK, TeamsPort
 from adapters.teams.refs import ConversationRefs, tenant_of
+from adapters.teams.text import for_message
 from bot.context import Invocation
 from bot.core import Core, Reply
 from bot.partnership import Member, Partnership
+from bot.steps.intake import CHANNEL_SENTENCE
 
 log = logging.getLogger("rapidreview.teams")
 PLATFORM = "teams"
@@ -34,6 +36,8 @@ SORRY = ("Something went wrong on the bot's side and your request may not have b
          "Check the case status, try again, or tell the Business Unit.")
 _MENTION = re.compile(r"<at>[^<]*</at>", re.I)
 _TAG = re.compile(r"<[^>]+>")
+THREAD_SENTENCE = ("Its discussion is a thread in the bot's case channel, not a private channel: everyone in that "
+                   "channel can read the thread, so post only the case code and pseudonym there.")
 
 
 class NoStorage(Storage):
@@ -202,8 +206,19 @@ class TeamsAgent:
             return Reply(False, 'Usage: watch CASE "Name One" "Name Two" (an empty list clears it)')
         return await self.core.set_watch_names(inv, words[1].lower(), words[2:])
 
+    def _where_the_case_is(self, reply: Reply) -> Reply:
+        """Without Graph a case is a thread in TEAMS_CHANNEL_ID that the whole channel can read: the core's
+        "Its private channel is #rr-…" would promise a privacy it does not have."""
+        if self.cfg.graph or not self.cfg.channel_id or not reply.case_code:
+            return reply
+        sentence = CHANNEL_SENTENCE.format(code=reply.case_code)
+        if sentence not in reply.text:
+            return reply
+        return Reply(reply.ok, reply.text.replace(sentence, THREAD_SENTENCE), reply.case_code, reply.card, reply.data)
+
     async def _reply(self, context: TurnContext, reply: Reply, member: Member | None) -> None:
-        activity = MessageFactory.text(reply.text)
+        reply = self._where_the_case_is(reply)
+        activity = MessageFactory.text(for_message(reply.text))
         if reply.card is not None:
             kind, ctx = reply.card
             card = cards.render(kind, ctx, viewer=member, partnership=self.p, refresh_ids=await self.port.refresh_ids(kind))
@@ -223,7 +238,7 @@ class TeamsAgent:
     @staticmethod
     async def _say(context: TurnContext, text: str) -> None:
         try:
-            await context.send_activity(MessageFactory.text(text))
+            await context.send_activity(MessageFactory.text(for_message(text)))
         except Exception as exc:  # nothing more can be done in this turn
             log_failure("a reply", exc)
 

@@ -8,6 +8,7 @@ like the Bot Framework Emulator) and TEAMS_LOCAL_SERVICE_URLS (Bot Connector at 
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ TENANT_ID = SDK_PREFIX + "TENANTID"
 DEFAULT_GRAPH = "https://graph.microsoft.com/v1.0"
 BOT_FRAMEWORK = "https://api.botframework.com"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 NOT_CONFIGURED = f"{CLIENT_ID} not set and TEAMS_ANONYMOUS not true"
 
 
@@ -47,6 +49,7 @@ class TeamsConfig:
     bot_id: str  # "28:<app id>": how the bot appears in conversations it creates
     typing_indicator: bool
     sdk_env: dict[str, str]  # the SDK's own settings, passed through unchanged
+    teams_app_id: str | None = None  # the manifest's id (TEAMS_APP_ID, default the bot's app id): for installing it
 
     @property
     def graph(self) -> bool:
@@ -84,6 +87,7 @@ def load(env: Mapping[str, str], host: str) -> TeamsConfig | None:
         bot_id=bot if bot.startswith("28:") else f"28:{bot}",
         typing_indicator=_true(env.get("TEAMS_TYPING_INDICATOR")),
         sdk_env={k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))},
+        teams_app_id=(env.get("TEAMS_APP_ID") or "").strip() or app_id or (bot if GUID.match(bot) else None),
     )
 
 

@@ -24,9 +24,21 @@ log = logging.getLogger("rapidreview.teams")
 TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
+class ConnectorError(DeliveryError):
+    """A refused connector call, with its HTTP status: a 1:1 chat refused (403/404) means the person cannot be
+    reached there, which the port handles differently from a throttled or failed call."""
+
+    def __init__(self, message: str, status: int, **kwargs):  # noqa: ANN003
+        super().__init__(message, **kwargs)
+        self.status = status
+
+
 def delivery_error(exc: BaseException, what: str) -> DeliveryError:
     """Map a failed connector call onto the outbox's retry policy (never with the response body)."""
     if isinstance(exc, aiohttp.ClientResponseError):
+        if exc.status in (400, 403, 404) and what != "update":
+            return ConnectorError(f"Bot Connector {'refused' if exc.status == 403 else 'rejected'} {what} "
+                                  f"({exc.status})", exc.status, permanent=exc.status != 403)
         if exc.status == 429:
             return DeliveryError(f"Bot Connector throttled {what}", retry_after=_retry_after(exc.headers))
         if exc.status >= 500 or exc.status in (401, 403, 408):

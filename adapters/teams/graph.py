@@ -178,6 +178,18 @@ class GraphClient:
                 return
             raise
 
+    # -- the app for one person -------------------------------------------------------------------------------
+    async def install_app_for_user(self, user_id: str, external_app_id: str) -> None:
+        """Install the Teams app in someone's personal scope, so the bot may message them (application permissions
+        TeamsAppInstallation.ReadWriteSelfForUser.All and AppCatalog.Read.All). Already installed is fine."""
+        _, body = await self._call("find app", "GET", "/appCatalogs/teamsApps",
+                                   params={"$filter": f"externalId eq '{external_app_id.replace(chr(39), '')}'"})
+        apps = (body or {}).get("value") or []
+        if not apps:
+            raise GraphError("find app", 404, "AppNotInCatalog")
+        await self._add("install app", f"/users/{quote(user_id)}/teamwork/installedApps",
+                        {"teamsApp@odata.bind": f"{GRAPH_ROOT}/appCatalogs/teamsApps/{apps[0]['id']}"})
+
     # -- the PII guard -----------------------------------------------------------------------------------
     async def hide_message(self, team_id: str, channel_id: str, message_id: str, root_id: str | None) -> None:
         """Hide a channel message from everyone but its sender, the way a DLP policy does
@@ -192,7 +204,8 @@ class GraphClient:
         await self._call("hide message", "PATCH", path, body=body)
 
 
-GRAPH_USERS = "https://graph.microsoft.com/v1.0/users"
+GRAPH_ROOT = "https://graph.microsoft.com/v1.0"
+GRAPH_USERS = f"{GRAPH_ROOT}/users"
 
 
 def _retry_after(value: str | None) -> float | None:

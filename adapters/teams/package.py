@@ -16,6 +16,9 @@ from pathlib import Path
 SOURCES = Path(__file__).resolve().parents[2] / "manifest" / "teams"
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 ACCENT = (0x5B, 0x5F, 0xC7)
+# Teams' schema (v1.22) allows at most 32 characters for developer.name; upload refuses a longer one.
+DEVELOPER_NAME = "Safeguarding partnership"
+DEVELOPER_NAME_MAX = 32
 
 
 class PackageError(ValueError):
@@ -69,7 +72,7 @@ def outline_icon(size: int = 32) -> bytes:
 
 # -- the manifest --------------------------------------------------------------------------------------------
 def manifest(bot_id: str, *, app_id: str | None = None, version: str = "0.1.0",
-             developer_name: str = "Safeguarding children partnership", website: str = "https://www.example.org/") -> dict:
+             developer_name: str = DEVELOPER_NAME, website: str = "https://www.example.org/") -> dict:
     if not GUID.match(bot_id or ""):
         raise PackageError(f"bot id {bot_id!r} is not an Entra app id (a GUID like 00000000-0000-0000-0000-000000000000)")
     app_id = app_id or bot_id
@@ -77,6 +80,9 @@ def manifest(bot_id: str, *, app_id: str | None = None, version: str = "0.1.0",
         raise PackageError(f"Teams app id {app_id!r} is not a GUID")
     if not re.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}", version):
         raise PackageError(f"version {version!r} must look like 1.0.0")
+    if not 0 < len(developer_name) <= DEVELOPER_NAME_MAX:
+        raise PackageError(f"developer name {developer_name!r} must be 1 to {DEVELOPER_NAME_MAX} characters "
+                           f"(it is {len(developer_name)}), e.g. \"Anytown Safeguarding Children\"")
     if not website.startswith("https://"):
         raise PackageError(f"website {website!r} must be an https:// address")
     text = (SOURCES / "manifest.json").read_text(encoding="utf-8")

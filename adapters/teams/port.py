@@ -15,14 +15,17 @@ from microsoft_agents.activity import Activity, ActivityTypes, ChannelAccount, C
 
 from adapters.teams import cards
 from adapters.teams.config import TeamsConfig
-from adapters.teams.connector import Connector
+from adapters.teams.connector import Connector, ConnectorError
 from adapters.teams.graph import GraphClient, GraphError
 from adapters.teams.refs import ConversationRefs
 from bot.partnership import Member, Partnership, Role
-from bot.ports import DeliveryError, PurgeResult
+from bot.ports import DeliveryError, MessageGone, PurgeResult
 
 log = logging.getLogger("rapidreview.teams")
 THREAD_MARK = ";messageid="
+UNREACHABLE = (403, 404)  # a 1:1 chat refused: the app is not installed for the person, or the chat is gone
+INSTALL_TRIES = 2
+INSTALL_WAIT_SECONDS = 20.0
 
 
 def graph_delivery_error(exc: GraphError) -> DeliveryError:
@@ -39,6 +42,8 @@ class TeamsPort:
         self.cfg, self.refs, self.connector, self.p, self.graph = cfg, refs, connector, partnership, graph
         # An invitation being retried -> what Graph has confirmed so far: ("team" | "channel", Entra object id).
         self._invited: dict[tuple[str, tuple[str, ...]], set[tuple[str, str]]] = {}
+        self._installs: dict[str, int] = {}  # member key -> proactive installations tried for their next message
+        self._told: set[str] = set()  # members the Business Unit has been told cannot be reached (this process)
 
     # -- where to send ---------------------------------------------------------------------------------
     async def _service(self, tenant: str | None = None) -> tuple[str, str | None]:
@@ -94,6 +99,7 @@ class TeamsPort:
         if existing:
             return existing
         url, tenant = await self._service()
+        # A placeholder: the status card replaces it as soon as it is posted (post_card with pin).
         first = await self._activity("notice", {"case_code": case_code, "text": f"Case thread for {topic}. "
                                                  "Only the case code and pseudonym are used here."})
         res = await self.connector.create(url, ConversationParameters(
@@ -135,6 +141,15 @@ class TeamsPort:
         activity = await self._activity(card, context)
         url, tenant = await self._service()
         if THREAD_MARK in channel_id:
+            if pin:
+                # The thread's first post becomes the status card, so the case's thread opens with it (not with
+                # the placeholder notice that started the thread). Deleted since: the card is a reply instead.
+                root = channel_id.split(THREAD_MARK, 1)[1]
+                try:
+                    await self.connector.update(url, channel_id, root, activity)
+                    return f"{channel_id}|{root}"
+                except MessageGone:
+                    activity = await self._activity(card, context)
             return f"{channel_id}|{await self.connector.send(url, channel_id, activity)}"
         res = await self.connector.create(url, ConversationParameters(
             is_group=True, tenant_id=tenant, activity=activity,
@@ -150,21 +165,85 @@ class TeamsPort:
         await self.connector.update(url, conversation, activity_id, await self._activity(card, context))
 
     async def direct_message(self, member: Member, card: str, context: dict[str, Any]) -> None:
+        """A 1:1 chat with the bot. A chat id is kept only once a message has gone through it, and one that refuses
+        a message is forgotten and made again. Teams lets a bot message someone only when its app is installed for
+        them: where Graph may, the bot installs it; otherwise the Business Unit is told who cannot be reached."""
         if not member.teams_user_id:
             raise DeliveryError(f"member {member.key} has no teams_user_id", permanent=True)
         activity = await self._activity(card, context, viewer=member)
         known = await self.refs.user(member.teams_user_id)
         tenant = member.teams_tenant_id or (known.tenant_id if known else None)
         if known is not None and (known.data or {}).get("personal"):
-            await self.connector.send(known.service_url, known.data["personal"], activity)
-            return
+            try:
+                await self.connector.send(known.service_url, known.data["personal"], activity)
+                return
+            except ConnectorError as exc:
+                if exc.status not in UNREACHABLE:
+                    raise
+                log.info("Teams: the 1:1 chat with member %s refused a message (%s); making a new one", member.key,
+                         exc.status)
+                await self.refs.forget_personal(member.teams_user_id)
         url, _ = (known.service_url, None) if known is not None else await self._service(tenant)
         mri = (known.data or {}).get("mri") if known is not None else None
         who = ChannelAccount(id=mri or member.teams_user_id, aad_object_id=member.teams_user_id)
-        res = await self.connector.create(url, ConversationParameters(
-            is_group=False, members=[who], tenant_id=tenant, channel_data={"tenant": {"id": tenant}} if tenant else None))
+        try:
+            res = await self.connector.create(url, ConversationParameters(
+                is_group=False, members=[who], tenant_id=tenant,
+                channel_data={"tenant": {"id": tenant}} if tenant else None))
+            await self.connector.send(url, res.id, activity)
+        except ConnectorError as exc:
+            if exc.status not in UNREACHABLE:
+                raise
+            await self._unreachable(member, context, exc.status)
+        self._installs.pop(member.key, None)
         await self.refs.set_personal(member.teams_user_id, res.id, url, tenant)
-        await self.connector.send(url, res.id, activity)
+
+    async def _unreachable(self, member: Member, context: dict[str, Any], status: int) -> None:
+        """Teams refused a 1:1 chat with this person: almost always the app is not installed for them. Install it
+        through Graph when that is configured and permitted (then retry: Teams takes a moment to set up the chat);
+        otherwise tell the Business Unit, once, who cannot be reached and how to fix it. Always raises."""
+        tries = self._installs.get(member.key, 0)
+        if self.graph is not None and self.cfg.teams_app_id and tries < INSTALL_TRIES and self._home(member):
+            try:
+                await self.graph.install_app_for_user(member.teams_user_id, self.cfg.teams_app_id)
+                self._installs[member.key] = tries + 1
+                raise DeliveryError(f"installed the Teams app for member {member.key}; the chat is retried shortly",
+                                    retry_after=INSTALL_WAIT_SECONDS)
+            except GraphError as exc:
+                if exc.status in (0, 429) or exc.status >= 500:
+                    raise graph_delivery_error(exc) from None
+                log.warning("Teams: could not install the app for member %s (%s)", member.key, exc)
+        self._installs.pop(member.key, None)
+        await self._tell_business_unit(member, context)
+        raise DeliveryError(f"member {member.key} cannot be reached in Teams ({status}): the app is not installed "
+                            "for them", permanent=True)
+
+    async def _tell_business_unit(self, member: Member, context: dict[str, Any]) -> None:
+        """Best effort, straight to the Business Unit's existing chats (not through the outbox: a Business Unit
+        member who cannot be reached either must not start a loop). The name is a professional's, never a child's."""
+        if member.key in self._told:
+            return
+        text = (f"The bot cannot send direct messages to {member.name} ({member.key}) in Teams: the RapidReview app "
+                "is not installed for them, so they miss their requests and approval cards. To fix it, ask them to "
+                "open Teams, choose Apps, find RapidReview and select Add; or ask your Teams administrator to install "
+                "it for them (an app setup policy), or to grant the bot TeamsAppInstallation.ReadWriteSelfForUser.All "
+                "so it can install itself. Messages that could not be delivered are listed by `rapidreview outbox --dead`.")
+        card = {"case_code": context.get("case_code") or "", "text": text}
+        for bu in self.p.members_with(Role.BUSINESS_UNIT):
+            if bu.key == member.key or not bu.teams_user_id:
+                continue
+            row = await self.refs.user(bu.teams_user_id)
+            chat = (row.data or {}).get("personal") if row is not None else None
+            if not chat:
+                continue
+            try:
+                await self.connector.send(row.service_url, chat, await self._activity("notice", card, viewer=bu))
+                self._told.add(member.key)
+            except DeliveryError as exc:
+                log.warning("Teams: could not tell Business Unit member %s that %s is unreachable (%s)",
+                            bu.key, member.key, exc)
+        if member.key not in self._told:
+            log.warning("Teams: member %s cannot be reached and no Business Unit member could be told", member.key)
 
     async def archive_channel(self, channel_id: str) -> None:
         if self.graph is None or THREAD_MARK in channel_id:
@@ -240,6 +319,19 @@ class TeamsPort:
         return PurgeResult(deleted=deleted, hidden=hidden, left=left, channel="deleted",
                            note="people's messages are hidden, not deleted: Graph cannot delete them app-only"
                            if hidden or left else "")
+
+    # -- readiness (GET /readyz) -------------------------------------------------------------------------
+    async def check_credentials(self) -> tuple[bool, str]:
+        """Whether Entra gives the bot a Bot Connector token, i.e. its app id and secret are accepted."""
+        if self.cfg.anonymous:
+            return True, "anonymous local mode: no credentials"
+        from adapters.teams.auth import connector_token
+
+        try:
+            await connector_token(self.connector.manager)
+        except Exception as exc:  # MSAL's message may echo configuration: the type only
+            return False, f"no Bot Connector token ({type(exc).__name__})"
+        return True, "Bot Connector token acquired"
 
     # -- the PII guard ---------------------------------------------------------------------------------
     async def hide_message(self, channel_id: str, message_id: str, root_id: str | None) -> bool:

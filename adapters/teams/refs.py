@@ -107,7 +107,20 @@ class ConversationRefs:
         return await self.get(USER, aad_object_id.lower())
 
     async def set_personal(self, aad_object_id: str, conversation_id: str, url: str, tenant: str | None) -> None:
+        """Called only once a message has gone through: a chat that never accepted one is not worth keeping."""
         await self._put(USER, aad_object_id.lower(), url, tenant, {"personal": conversation_id})
+
+    async def forget_personal(self, aad_object_id: str) -> None:
+        """The stored 1:1 chat refused a message (the app was removed, or the id was never good): forget it, so
+        the next attempt makes a new one instead of retrying a dead id for an hour."""
+        key = aad_object_id.lower()[:200]
+        async with self.db.transaction() as s:
+            row = (await s.execute(select(ConversationRef).where(
+                ConversationRef.kind == USER, ConversationRef.key == key).with_for_update())).scalar_one_or_none()
+            if row is not None and (row.data or {}).get("personal"):
+                row.data = {k: v for k, v in row.data.items() if k != "personal"}
+                row.updated_at = _now()
+        self._seen.pop((USER, key), None)
 
     async def mris(self, aad_object_ids: list[str]) -> dict[str, str]:
         """Teams user ids (29:…) of the people we have heard from, by Entra object id."""

@@ -130,6 +130,9 @@ def _version_check(ctx: Ctx) -> None:
     asked = ctx.args.get("version")
     if cur is None:
         ctx.refuse("There is no report version to decide on yet.")
+    if asked is not None and asked > cur.number:
+        ctx.refuse(f"There is no v{asked}: the current version is v{cur.number}. Please read v{cur.number} and "
+                   f"decide on it (approve v{cur.number}).")
     if asked is not None and asked != cur.number:
         ctx.refuse(f"v{asked} is not the current version: v{cur.number} is. Decisions on earlier versions are void; "
                    f"please read v{cur.number} and decide on it.")

@@ -14,6 +14,9 @@ from bot.steps.common import guard_text, human, open_case_channel
 from storage.models import Case
 
 
+# Where the case is discussed; an adapter whose "channel" is something else (a Teams thread) says so instead.
+CHANNEL_SENTENCE = "Its private channel is #{code}."
+
 
 async def allocate_code(ctx: Ctx) -> tuple[int, int, str]:
     year = ctx.today.year
@@ -79,7 +82,7 @@ async def new(ctx: Ctx) -> CaseState:
                 f"Secretary of State and Ofsted notification due {human(due.due)}.")
         return state
     open_case_channel(ctx)
-    ctx.say(f"Opened {code} / {case.pseudonym}. Its private channel is #{code}.")
+    ctx.say(f"Opened {code} / {case.pseudonym}. {CHANNEL_SENTENCE.format(code=code)}")
     aware = a.get("aware")
     if aware is not None and aware > ctx.today:
         # Accepted (the clock is still right for that date) but flagged: most often a mistyped year.

@@ -1,4 +1,4 @@
-"""`rapidreview manifest teams --out rapidreview-teams.zip`: the Teams app package to sideload or upload.
+"""`rapidreview manifest teams --out rapidreview-teams.zip --bot-id GUID`: the Teams app package to sideload or upload.
 
 A CLI module is a composition root like bot/cli.py: it may reach an adapter. The adapter is loaded by
 name when the command runs, so `rapidreview` starts without the Teams SDK being imported.
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     teams.add_argument("--bot-id", default=None, help=f"the bot's Entra app id (default: ${CLIENT_ID})")
     teams.add_argument("--app-id", default=None, help="the Teams app id (default: the bot id)")
     teams.add_argument("--version", default="0.1.0", help="the package version, e.g. 1.0.0 (raise it for every upload)")
-    teams.add_argument("--developer-name", default="Safeguarding children partnership")
+    teams.add_argument("--developer-name", default=None, help="the publisher Teams shows, at most 32 characters")
     teams.add_argument("--website", default="https://www.example.org/", help="https address for the developer, privacy "
                                                                              "and terms links")
     teams.set_defaults(handler=_teams)
@@ -36,7 +36,7 @@ def _teams(args: argparse.Namespace) -> int:
         return 2
     try:
         data = package.build_package(args.out, bot_id, app_id=args.app_id, version=args.version,
-                                     developer_name=args.developer_name, website=args.website)
+                                     developer_name=args.developer_name or package.DEVELOPER_NAME, website=args.website)
     except package.PackageError as exc:
         print(f"rapidreview: {exc}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import os
 import sys
 
 from bot.partnership import PartnershipFileError
@@ -40,10 +40,13 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 def _serve(_args: argparse.Namespace) -> int:
     from server.app import serve
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The ticker runs every few seconds: its scheduler's and alembic's routine lines would drown the log.
-    for noisy in ("apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from server.ops import configure_logging
+
+    try:
+        configure_logging(os.environ)  # RAPIDREVIEW_LOG_FORMAT=json: one JSON object per line
+    except ValueError as exc:
+        print(f"rapidreview: {exc}", file=sys.stderr)
+        return 2
     try:
         asyncio.run(serve(Settings()))
     except PartnershipFileError as exc:

@@ -233,6 +233,9 @@ class FakeGraph:
         app.router.add_get("/v1.0/teams/{team}/channels/{cid}/messages/{mid}/replies", self.list_replies)
         app.router.add_patch("/v1.0/teams/{team}/channels/{cid}/messages/{mid}", self.hide)
         app.router.add_patch("/v1.0/teams/{team}/channels/{cid}/messages/{mid}/replies/{rid}", self.hide)
+        app.router.add_get("/v1.0/appCatalogs/teamsApps", self.find_app)
+        app.router.add_post("/v1.0/users/{user}/teamwork/installedApps", self.install_app)
+        self.installed: set[str] = set()  # users the app was installed for
         self.server = LocalServer(app)
 
     @property
@@ -245,7 +248,7 @@ class FakeGraph:
         if not (request.headers.get("Authorization") or "").startswith("Bearer ") or \
                 len(request.headers["Authorization"]) <= len("Bearer "):
             return body, web.json_response({"error": {"code": "InvalidAuthenticationToken"}}, status=401)
-        if request.match_info["team"] != self.team_id:
+        if request.match_info.get("team", self.team_id) != self.team_id:
             return body, web.json_response({"error": {"code": "NotFound", "message": "no such team"}}, status=404)
         return body, self.failures.take(request)
 
@@ -383,6 +386,27 @@ class FakeGraph:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         channel["members"].discard(who)
         return web.Response(status=204)
+
+    async def find_app(self, request: web.Request) -> web.Response:
+        """The organisation's app catalog: our app, found by its manifest id (externalId)."""
+        _, failed = await self._enter(request)
+        if failed is not None:
+            return failed
+        if not re.fullmatch(r"externalId eq '[0-9a-f-]{36}'", request.query.get("$filter", "")):
+            return web.json_response({"error": {"code": "BadRequest", "message": "filter by externalId"}}, status=400)
+        return web.json_response({"value": [{"id": "catalog-app-1", "externalId": request.query["$filter"][15:-1]}]})
+
+    async def install_app(self, request: web.Request) -> web.Response:
+        body, failed = await self._enter(request)
+        if failed is not None:
+            return failed
+        if not (body or {}).get("teamsApp@odata.bind", "").startswith("https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/"):
+            return web.json_response({"error": {"code": "BadRequest", "message": "teamsApp@odata.bind"}}, status=400)
+        user = request.match_info["user"]
+        if user in self.installed:
+            return web.json_response({"error": {"code": "Conflict", "message": "already installed"}}, status=409)
+        self.installed.add(user)
+        return web.json_response({}, status=201)
 
     def named(self, name: str) -> dict | None:
         return next((c for c in self.channels.values() if c["displayName"] == name), None)

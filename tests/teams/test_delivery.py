@@ -91,7 +91,15 @@ async def test_without_graph_each_case_is_a_thread_in_the_configured_channel(db,
                  if (c.body.get("channelData") or {}).get("channel", {}).get("id") == "19:rapidreviews@thread.tacv2"]
         assert len(roots) == 1 and graph.calls == []
         thread = next(cid for cid, body in connector.conversations.items() if body is roots[0].body)
-        assert any("Fri 20 Nov 2026" in str(c.body) for c in connector.of("POST", "/activities") if thread in c.path)
+        # The thread opens with the case's status card: the placeholder that started it was replaced by it, and
+        # nothing was posted in the thread before it (the Playground showed a notice first).
+        root = thread.split(";messageid=")[1]
+        assert "Fri 20 Nov 2026" in str(connector.messages[(thread, root)])
+        assert "Case thread for" not in str(connector.messages[(thread, root)])
+        assert not [c for c in connector.of("POST", "/activities") if thread in c.path]
+        # The reply to `new` says what the case's place is, and who can read it: not a private channel.
+        [opened] = [c.body["text"] for c in connector.of("POST") if "Opened rr-2026-001" in str(c.body)]
+        assert "private channel" in opened and "not a private channel" in opened and "everyone in that" in opened
         # Commands in the thread act on its case, without naming it.
         bot_activity = bot.activity("sprg_chair", where="19:rapidreviews@thread.tacv2",
                                     text="<at>RapidReview</at> status")
