@@ -174,6 +174,7 @@ async def test_a_case_logged_as_json_names_no_child(db, clock, capsys):
             d = Driver(s.rt.core, clock)
             s.rt.platforms["fake"].fail_next(1)  # one failed delivery: a warning line
             await d.ok("bu_officer", 'new pseudonym="Child V" aware=2026-12-14')
+            await s.rt.dispatcher.drain()  # the failed delivery's warning is written now, not when the wake runs
             member = s.rt.partnership.member("sprg_chair")
             await s.rt.core.handle(Invocation("fake", "U1", member, text='kloe "Jane Smith lives at 12 Acacia Avenue"',
                                               case_code="rr-2026-001"))
