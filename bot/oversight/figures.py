@@ -171,6 +171,8 @@ class Oversight:
     actions: list[ActionLine]
     outcomes: dict[str, int]
     cases: list[CaseLine]
+    # The working day of the SIN clock on which a rapid review is due (the engine's deadline is that day).
+    rr_due_day: int = 15
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -372,9 +374,10 @@ def compute(facts: Iterable[CaseFact], cal: WorkingDayCalendar, ts: Timescales, 
             if start <= line.done <= end:
                 {"sin": qs, "rapid_review": qr}.get(line.measure, Timeliness()).add(line.late)
         quarters.append(Quarter(label, start, end, qs, qr))
-    cases.sort(key=lambda c: (c.measure, c.done, c.code))
+    order = {"sin": 0, "rapid_review": 1, "lcspr_publication": 2}  # the lifecycle's order
+    cases.sort(key=lambda c: (order[c.measure], c.done, c.code))
     return Oversight(partnership, period, as_at, figs, quarters, sorted(rr_days), agencies, actions,
-                     {k: outcomes.get(k, 0) for k in OUTCOME_LABELS}, cases)
+                     {k: outcomes.get(k, 0) for k in OUTCOME_LABELS}, cases, ts.rapid_review_working_days)
 
 
 def _timeliness(add, section: str, key: str, noun: str, within: str, t: Timeliness, definition: str) -> None:  # noqa: ANN001

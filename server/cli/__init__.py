@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli import dates as cli_dates
     from server.cli import manifest as cli_manifest
     from server.cli import ops as cli_ops
+    from server.cli import oversight as cli_oversight
     from server.cli import report as cli_report
 
     parser = argparse.ArgumentParser(
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox_cli.register(sub)
     cli_manifest.register(sub)
     cli_report.register(sub)
+    cli_oversight.register(sub)
     return parser
 
 
