@@ -9,11 +9,14 @@ legend, so colour is never the only way to tell them apart. A chart shows counts
 from __future__ import annotations
 
 import io
+import threading
 
 from bot.oversight.figures import Oversight
 from bot.oversight.render import CHART_TITLES
 
 KEYS = tuple(CHART_TITLES)
+# rc_context changes matplotlib's process-wide settings: charts drawn in worker threads take turns.
+_DRAWING = threading.Lock()
 _BLUE, _ORANGE, _GREEN, _VERMILION, _GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#595959"
 _RC = {
     "font.family": "DejaVu Sans",
@@ -53,7 +56,7 @@ def draw(o: Oversight, key: str, fmt: str = "svg") -> bytes:
     from matplotlib import rc_context
     from matplotlib.figure import Figure  # the object API: no pyplot global state shared between requests
 
-    with rc_context(_RC):
+    with _DRAWING, rc_context(_RC):
         fig = Figure(figsize=(8, 3.8), dpi=100, layout="constrained")
         ax = fig.add_subplot()
         {"timeliness_by_quarter": _quarters, "rapid_review_days": _distribution,
