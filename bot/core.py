@@ -67,6 +67,10 @@ class Core:
                                              f"{', '.join(r.value.replace('_', ' ') for r in member.roles)}.")
         if cmd.verb == "list":
             return await self.list_cases(member, int(cmd.args.get("page") or 1))
+        if cmd.verb == "oversight":
+            from bot.oversight.chat import headline  # a query of its own module: the figures, not a case
+
+            return await headline(self, inv)
         if cmd.verb == "new":
             return await self._transition(inv, member, cmd, None)
         code = cmd.case_code or inv.case_code

@@ -405,7 +405,7 @@ def _help(w: _Words):
 
 # Verbs that only read: running one twice changes nothing, so an adapter need not record its receipt
 # (a database write) to stop a platform's retry or a replay.
-READ_ONLY_VERBS = frozenset({"help", "status", "list"})
+READ_ONLY_VERBS = frozenset({"help", "status", "list", "oversight"})
 
 SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("help", "help [command]", "what you can do here, or how to use one command", "help vote", _help, needs_case=False),
@@ -415,6 +415,8 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("status", "status [case]", "where the case stands and what is due", "status", _none),
     Spec("list", "list [page=N]", "the open cases, 20 at a time, with each one's stage and next deadline", "list page=2",
          _list, needs_case=False),
+    Spec("oversight", "oversight", "this year's figures for the partnership, with a link to the full oversight report",
+         "oversight", _none, needs_case=False),
     Spec("aware", 'aware DATE [reason="…"]', "record when the council became aware (starts the 5-working-day SIN "
                                              'clock); correct it later with reason="…"', "aware 2026-12-18", _aware),
     Spec("sin", 'sin DATE [reason="…"] | sin not-met', "record the SIN submission (starts the 15-working-day clock) or "

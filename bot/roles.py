@@ -13,6 +13,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "help": _EVERYONE,
     "status": _EVERYONE,
     "list": _EVERYONE - {R.AGENCY_LEAD},  # an agency lead sees only the cases they were asked about
+    # The oversight report: for those who account for the partnership's reviews (issue 19).
+    "oversight": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER, R.PARTNERSHIP_CHAIR, R.EXECUTIVE_LEAD,
+                            R.INDEPENDENT_SCRUTINEER}),
     "new": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
     "aware": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
     "sin": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),

@@ -23,6 +23,7 @@ EXPECTED: list[tuple[Command, set[Role]]] = [
     (Command("help"), ALL),
     (Command("status"), ALL),
     (Command("list"), ALL - {AL}),
+    (Command("oversight"), {B, PM, PC, EX, IS}),
     (Command("new", None, {"pseudonym": "Child Z", "aware": None, "sin": None, "kind": "unspecified",
                           "residing": None, "lead": None}), {B, PM}),
     (Command("aware", None, {"date": date(2026, 9, 1)}), {B, PM}),
