@@ -28,7 +28,7 @@ font-weight:700}th,td{border:1px solid #b1b4b6;padding:.25rem .45rem;text-align:
 tbody th{font-weight:400}.chart img{max-width:100%;height:auto;border:1px solid #d8d8d8}a{color:#1d4f91}
 .table-scroll{overflow-x:auto}"""
 _PAGE = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><meta name="robots" content="noindex">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><style>{style}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title><link rel="icon" href="data:,"><style>{style}</style></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>"""
 FORMATS = ("docx", "md", "csv", "zip")
 

@@ -2,7 +2,7 @@
 (tests/oversight_cases.py), on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -150,3 +150,32 @@ def test_every_figure_has_a_definition():
 def test_a_period_that_ends_before_it_starts_is_refused():
     with pytest.raises(ValueError, match="ends"):
         Period(date(2026, 12, 31), date(2026, 1, 1))
+
+
+@pytest.mark.parametrize("day_one", [False, True])
+@pytest.mark.parametrize("anchor", [date(2026, 9, 7), date(2026, 12, 18), date(2026, 12, 26), date(2027, 3, 26)])
+@pytest.mark.parametrize("n", [1, 5, 15])
+def test_the_working_day_of_a_due_date_is_its_count_under_either_convention(day_one, anchor, n):
+    """A step done on its due date is on working day n of n (the distribution chart's dashed line), whether the
+    anchor is day 0 or day 1, and on a weekend or bank-holiday anchor (Sat 26 Dec 2026; Good Friday 2027)."""
+    from bot.calendar import WorkingDayCalendar
+    from bot.deadlines import working_day_of
+
+    cal = WorkingDayCalendar(count_anchor_as_day_one=day_one)
+    due = cal.add_working_days(anchor, n)
+    assert working_day_of(cal, anchor, due) == n
+    assert working_day_of(cal, anchor, cal.next_working_day(due)) == n + 1
+    assert working_day_of(cal, anchor, anchor - timedelta(days=1)) == 0
+
+
+def test_a_spreadsheet_never_runs_a_cell_as_a_formula():
+    from bot.calendar import WorkingDayCalendar
+    from bot.oversight.figures import CaseLine, compute
+    from bot.oversight.render import to_csv
+    from bot.partnership import Timescales
+
+    o = compute([], WorkingDayCalendar(), Timescales(), Y2026, date(2026, 12, 31))
+    o.cases.append(CaseLine("sin", "rr-2026-001", '=HYPERLINK("http://x","y")', date(2026, 9, 1), date(2026, 9, 8),
+                            date(2026, 9, 8), 5, 0))
+    row = next(line for line in to_csv(o).splitlines() if line.startswith("rr-2026-001"))
+    assert row.split(",", 2)[1].startswith("\"'=HYPERLINK")

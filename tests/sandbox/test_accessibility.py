@@ -19,6 +19,7 @@ AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 OUT = ROOT / "test-output" / "oversight"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TODAY = "2026-12-22"
+SECRET = "an accessibility test secret"
 YEAR = "from=2026-01-01&to=2026-12-31"
 
 
@@ -38,7 +39,7 @@ def demo_served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("a11y")
     port = free_port()
     env = clean_env(RAPIDREVIEW_DATABASE_URL=f"sqlite+aiosqlite:///{folder}/rr.db", RAPIDREVIEW_PORT=str(port),
-                    RAPIDREVIEW_HOST="127.0.0.1", RAPIDREVIEW_SANDBOX_TODAY=TODAY)
+                    RAPIDREVIEW_HOST="127.0.0.1", RAPIDREVIEW_SANDBOX_TODAY=TODAY, RAPIDREVIEW_LINK_SECRET=SECRET)
     for argv in (["db", "upgrade"], ["demo", "--today", TODAY]):
         done = subprocess.run([sys.executable, "-m", "server.cli", *argv], env=env, cwd=ROOT, capture_output=True,
                               text=True, timeout=300)
@@ -136,4 +137,26 @@ def test_the_oversight_page_shows_the_demo_year_and_its_charts(chromium, demo_se
     assert "Wed 1 Jul 2026" in page.get_by_role("heading", level=1).inner_text()
     for i, chart in enumerate(("timeliness_by_quarter", "rapid_review_days", "returns_by_agency", "actions_by_agency")):
         page.locator("figure.chart").nth(i).screenshot(path=str(OUT / f"chart-{chart}.png"))
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_signed_link_page_meets_wcag_2_2_aa_too(chromium, demo_served, width):
+    """The page a partnership chair opens from `oversight` in chat (a real deployment's way in)."""
+    from datetime import date, datetime, timezone
+
+    from bot.oversight.figures import Period
+    from bot.oversight.links import issue
+    from bot.report.links import LinkSigner
+
+    url, _ = issue("partnership_chair", Period(date(2026, 1, 1), date(2026, 12, 31)),
+                   datetime(2026, 12, 22, 9, tzinfo=timezone.utc), LinkSigner(SECRET.encode(), demo_served.url))
+    page, errors = _open(chromium, url + "/view", width)
+    page.wait_for_function(PAGES[2][2])
+    assert page.locator("img").count() == 4
+    found = _violations(page)
+    page.screenshot(path=str(OUT / f"signed-link-{width}px.png"), full_page=True)
+    assert found == [], "\n".join(found)
+    if width == 375:
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     assert not errors, errors
