@@ -175,3 +175,11 @@ async def test_the_word_file_lays_out_with_its_charts_visible(year, cli, tmp_pat
     subprocess.run([pdftoppm, "-png", "-r", "80", str(pdf), str(OUT / "oversight-2026-2027-page")], check=True,
                    timeout=120)
     print(f"\nrendered oversight pages: {OUT}/oversight-2026-2027-page-*.png")
+
+
+async def test_a_database_without_the_tables_gets_a_plain_message(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("RAPIDREVIEW_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/new.db")
+    status, out, err = await cli("oversight", *PERIOD, "--out", str(tmp_path / "o.md"))
+    assert status == 1 and out == "" and err.count("\n") == 1
+    assert "cannot read the cases" in err and "rapidreview db upgrade" in err
+    assert not (tmp_path / "o.md").exists()

@@ -76,7 +76,12 @@ def _as_date(value: object) -> date | None:
 async def load_facts(db: Database) -> list[CaseFact]:
     """Every case's facts, ordered by case code."""
     async with db.read() as s:
-        cases = list((await s.execute(select(Case).order_by(Case.code))).scalars())
+        # Named columns, not whole rows: a case row also holds free text (the recommendation's reason).
+        cases = list((await s.execute(select(
+            Case.id, Case.code, Case.pseudonym, Case.kind, Case.state, Case.track, Case.lead_partnership,
+            Case.created_at, Case.la_aware_on, Case.sin_submitted_on, Case.sos_notified_on, Case.triaged_on,
+            Case.lcspr_decided_on, Case.lcspr_publication_planned_on, Case.lcspr_published_on)
+            .order_by(Case.code))).all())
         events = list((await s.execute(
             select(AuditEvent.case_code, AuditEvent.at, AuditEvent.action, AuditEvent.detail)
             .where(AuditEvent.action.in_(_ACTIONS)).order_by(AuditEvent.seq))).all())

@@ -75,6 +75,8 @@ def _oversight(args: argparse.Namespace) -> int:
 
 
 async def run(settings: Settings, period, today: date, fmt: str, out: Path | None) -> int:  # noqa: ANN001
+    from sqlalchemy.exc import DBAPIError
+
     from bot import audit
     from bot.calendar import CalendarRangeError
     from bot.oversight import oversight
@@ -93,6 +95,11 @@ async def run(settings: Settings, period, today: date, fmt: str, out: Path | Non
             data = render(o, fmt, now)
         except CalendarRangeError as exc:
             return _fail(f"{exc}: choose dates the bank-holiday calendar covers, {_EXAMPLE}")
+        except DBAPIError as exc:
+            first = str(exc.orig or exc).splitlines()[0][:200]
+            print(f"rapidreview oversight: cannot read the cases ({first}): check RAPIDREVIEW_DATABASE_URL, and run "
+                  "`rapidreview db upgrade` if the database is new", file=sys.stderr)
+            return 1
         if out is None:
             sys.stdout.write(data.decode("utf-8"))
         else:
