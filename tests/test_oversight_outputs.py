@@ -82,6 +82,7 @@ async def test_an_existing_file_is_kept_unless_force_and_then_made_private(year,
     (["--from", "1/4/2026", "--to", "2026-12-31"], "--from '1/4/2026' is not a date"),
     (["--from", "2026-04-01", "--to", "31-03-2027"], "--to '31-03-2027' is not a date"),
     (["--from", "2026-04-01", "--to", "2026-03-31"], "is before --from"),
+    (["--from", "1990-01-01", "--to", "2026-12-31"], "longer than five years"),
     (["--from", "2026-04-01", "--to", "2027-03-31", "--out", "report.pdf"], "--out must end in"),
 ])
 async def test_bad_input_gets_one_line_with_an_example_and_exit_2(cli, argv, says, tmp_path):

@@ -40,7 +40,10 @@ def period_from_query(query, today: date) -> Period:  # noqa: ANN001 (a MultiDic
         raise ValueError(f"'To' must be a date written YYYY-MM-DD, {EXAMPLE}.") from None
     if end < start:
         raise ValueError(f"'To' ({end.isoformat()}) is before 'From' ({start.isoformat()}): {EXAMPLE}.")
-    return Period(start, end)
+    try:
+        return Period(start, end)
+    except ValueError as exc:
+        raise ValueError(f"{str(exc).capitalize()}: {EXAMPLE}.") from None
 
 
 async def figures(rt, period: Period, today: date) -> Oversight:  # noqa: ANN001 (server.app.Runtime)

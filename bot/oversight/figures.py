@@ -19,6 +19,7 @@ from bot.partnership import Timescales
 from bot.states import PANEL_OUTCOMES
 
 NOTIFICATION_ONLY_KINDS = ("lac_death", "care_leaver_death")
+MAX_PERIOD_DAYS = 5 * 366
 OUTCOME_LABELS = {
     "AGREES": "Agrees with the partners",
     "DISAGREES_OR_RECONSIDER": "Asks the partners to reconsider",
@@ -37,6 +38,9 @@ class Period:
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"the period ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})")
+        if self.end.toordinal() - self.start.toordinal() > MAX_PERIOD_DAYS:
+            # A chart of a hundred quarters helps nobody, and drawing it would hold the page up.
+            raise ValueError(f"the period {self.start.isoformat()} to {self.end.isoformat()} is longer than five years")
 
     def holds(self, d: date | None) -> bool:
         return d is not None and self.start <= d <= self.end

@@ -61,6 +61,10 @@ def _oversight(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if end < start:
         return _fail(f"--to {end.isoformat()} is before --from {start.isoformat()}: {_EXAMPLE}")
+    try:
+        period = Period(start, end)
+    except ValueError as exc:
+        return _fail(f"{exc}: {_EXAMPLE}")
     out = Path(args.out) if args.out else None
     fmt = "md"
     if out is not None:
@@ -71,7 +75,7 @@ def _oversight(args: argparse.Namespace) -> int:
             return _fail(f"{out} exists: choose another name or add --force to overwrite it")
         if not out.parent.is_dir():
             return _fail(f"{out.parent} is not a folder")
-    return asyncio.run(run(Settings(), Period(start, end), today, fmt, out))
+    return asyncio.run(run(Settings(), period, today, fmt, out))
 
 
 async def run(settings: Settings, period, today: date, fmt: str, out: Path | None) -> int:  # noqa: ANN001

@@ -59,6 +59,7 @@ async def test_the_figures_charts_and_cases_of_a_chosen_period(box):
     ({"from": "2026-02-30", "to": "2026-12-31"}, "&#x27;From&#x27; must be a date written YYYY-MM-DD, for example"),
     ({"from": "2026-04-01", "to": "next year"}, "&#x27;To&#x27; must be a date written YYYY-MM-DD, for example"),
     ({"from": "2026-04-01", "to": "2026-03-01"}, "is before &#x27;From&#x27;"),
+    ({"from": "1900-01-01", "to": "2099-12-31"}, "is longer than five years: for example"),
 ])
 async def test_a_wrong_period_is_explained_with_an_example(box, params, says):
     resp = await box.client.get("/oversight", params=params)
