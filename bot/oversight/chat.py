@@ -47,8 +47,9 @@ def headline_lines(o: Oversight, sin_days: int = 5) -> list[str]:
     ]
 
 
-async def headline(core, inv: Invocation) -> Reply:  # noqa: ANN001 (bot.core.Core)
-    """The reply to `oversight`: the year to date, and the asker's link to the full report."""
+async def headline(core, inv: Invocation, member=None, cmd=None, code=None) -> Reply:  # noqa: ANN001 (bot.core.Core)
+    """The reply to `oversight`: the year to date, and the asker's link to the full report. (The extra
+    parameters are the command registry's query signature: (core, invocation, member, command, case code).)"""
     now = core.clock()
     period = year_to_date(london_date(now))
     o = await oversight(core.db, core.p, core.cal, period, period.end)

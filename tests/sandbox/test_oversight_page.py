@@ -115,3 +115,12 @@ async def test_a_case_opened_in_the_sandbox_counts_on_the_page(rt):
     finally:
         await box.client.close()
     assert re.search(r'<th scope="row">SINs counted</th><td>1</td>', html)
+
+
+async def test_oversight_typed_in_the_sandbox_answers_with_figures_and_a_link_that_opens(box):
+    body = await box.ok("partnership_chair", "dm:partnership_chair", "oversight")
+    assert body["text"].startswith("Oversight, Fri 1 Jan 2027 to ")
+    url = re.search(r"(http://\S+/oversight-report/[a-z2-7]+)", body["text"]).group(1)
+    path = url.split("/", 3)[3]
+    view = await box.client.get(f"/{path}/view")
+    assert view.status == 200 and "SINs counted" in await view.text()
