@@ -179,3 +179,13 @@ def test_a_spreadsheet_never_runs_a_cell_as_a_formula():
                             date(2026, 9, 8), 5, 0))
     row = next(line for line in to_csv(o).splitlines() if line.startswith("rr-2026-001"))
     assert row.split(",", 2)[1].startswith("\"'=HYPERLINK")
+
+
+async def test_a_case_another_partnership_leads_is_left_out_but_counted_apart(core, clock):
+    from tests.driver import Driver
+
+    d = Driver(core, clock).on(date(2026, 12, 18))
+    await d.ok("bu_officer", 'new pseudonym="Child Y" aware=2026-12-18 lead="City of York"')
+    await Driver(core, clock).on(date(2026, 12, 18)).ok("bu_officer", 'new pseudonym="Child V" aware=2026-12-14')
+    v = (await _figures(core, Y2026)).values
+    assert (v["contributing"], v["referrals"]) == (1, 1)

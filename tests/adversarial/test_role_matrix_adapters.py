@@ -66,6 +66,7 @@ TEXTS: dict[tuple[str, str | None], str] = {
     ("help", None): "help",
     ("status", None): "status",
     ("list", None): "list",
+    ("oversight", None): "oversight",
     ("new", None): 'new pseudonym="Child Z"',
     ("aware", None): "aware 2026-09-01",
     ("sin", None): "sin 2026-09-07",
