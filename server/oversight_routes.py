@@ -15,7 +15,7 @@ from aiohttp import web
 from bot import audit
 from bot.calendar import london_date
 from bot.oversight.links import PATH, OversightClaims, verify
-from bot.report.links import BadLink, signer
+from bot.report.links import BadLink
 from bot.roles import may_run
 
 _HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow",

@@ -1,8 +1,9 @@
 """The oversight report: the partnership's figures for a period, drawn from the cases themselves.
 
 facts.py reads dates, states and outcomes from the store (never free text); figures.py computes each figure
-with its definition through the one deadline engine; render.py writes Markdown and CSV; charts.py draws the
-pictures (matplotlib, imported only when a chart is drawn); files.py assembles the .docx and the .zip.
+with its definition through the one deadline engine, into the parts of model.py; render.py writes Markdown and
+CSV; charts.py draws the pictures (matplotlib, imported only when a chart is drawn); html.py writes the page's
+body; files.py assembles the .docx and the .zip; chat.py answers `oversight`; links.py signs links to it.
 """
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ here always agrees with what the bot told the case channel at the time.
 """
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,177 +14,14 @@ from datetime import date
 from bot.calendar import WorkingDayCalendar, format_human
 from bot.deadlines import lcspr_publication_due, rapid_review_due, sin_due, working_day_of
 from bot.oversight.facts import CaseFact
+# The report's parts live in model.py; they are named here too, where callers have always found them.
+from bot.oversight.model import (  # noqa: F401
+    OUTCOME_LABELS, ActionLine, AgencyLine, CaseLine, Duration, Figure, Oversight, Period, Quarter,
+    Timeliness)
 from bot.partnership import Timescales
-from bot.states import PANEL_OUTCOMES
 
 NOTIFICATION_ONLY_KINDS = ("lac_death", "care_leaver_death")
-MAX_PERIOD_DAYS = 5 * 366
-OUTCOME_LABELS = {
-    "AGREES": "Agrees with the partners",
-    "DISAGREES_OR_RECONSIDER": "Asks the partners to reconsider",
-    "REQUESTS_INFORMATION": "Requests more information",
-    "NATIONAL_REVIEW_COMMISSIONED": "Commissions a national review",
-    "LOCAL_REVIEW_MORE_APPROPRIATE": "A local review is more appropriate",
-}
-assert set(OUTCOME_LABELS) == set(PANEL_OUTCOMES.values())
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise ValueError(f"the period ends ({self.end.isoformat()}) before it starts ({self.start.isoformat()})")
-        if self.end.toordinal() - self.start.toordinal() > MAX_PERIOD_DAYS:
-            # A chart of a hundred quarters helps nobody, and drawing it would hold the page up.
-            raise ValueError(f"the period {self.start.isoformat()} to {self.end.isoformat()} is longer than five years")
-
-    def holds(self, d: date | None) -> bool:
-        return d is not None and self.start <= d <= self.end
-
-    @property
-    def human(self) -> str:
-        return f"{format_human(self.start)} to {format_human(self.end)}"
-
-
-@dataclass(frozen=True)
-class Figure:
-    section: str
-    key: str
-    label: str
-    value: int | float | str | None
-    definition: str
-
-    @property
-    def shown(self) -> str:
-        if self.value is None:
-            return "none"
-        if isinstance(self.value, float):
-            return f"{self.value:.1f}".removesuffix(".0")
-        return str(self.value)
-
-
-@dataclass
-class Timeliness:
-    """Items against a deadline: how many, how many on time, and how late the late ones were."""
-
-    n: int = 0
-    on_time: int = 0
-    late: list[int] = field(default_factory=list)  # working days late, one per late item
-
-    def add(self, late: int) -> None:
-        self.n += 1
-        if late:
-            self.late.append(late)
-        else:
-            self.on_time += 1
-
-    @property
-    def pct(self) -> float | None:
-        return round(100 * self.on_time / self.n, 1) if self.n else None
-
-    @property
-    def median_late(self) -> float | None:
-        return float(statistics.median(self.late)) if self.late else None
-
-    @property
-    def worst_late(self) -> int | None:
-        return max(self.late) if self.late else None
-
-
-@dataclass
-class Duration:
-    days: list[int] = field(default_factory=list)  # working days, one per item
-
-    @property
-    def median(self) -> float | None:
-        return float(statistics.median(self.days)) if self.days else None
-
-    @property
-    def worst(self) -> int | None:
-        return max(self.days) if self.days else None
-
-
-@dataclass(frozen=True)
-class CaseLine:
-    """One case against one clock: code and pseudonym, dates and working days only."""
-
-    measure: str  # sin | rapid_review | lcspr_publication
-    code: str
-    pseudonym: str
-    anchor: date
-    due: date
-    done: date
-    working_day: int
-    late: int
-
-
-@dataclass
-class AgencyLine:
-    agency: str  # the agency's name from the partnership file
-    requests: int = 0
-    on_time: int = 0
-    late: list[int] = field(default_factory=list)
-    outstanding_overdue: int = 0
-    nil: int = 0
-    waived: int = 0
-
-    @property
-    def counted(self) -> int:
-        return self.on_time + len(self.late) + self.outstanding_overdue
-
-    @property
-    def pct(self) -> float | None:
-        return round(100 * self.on_time / self.counted, 1) if self.counted else None
-
-    @property
-    def median_late(self) -> float | None:
-        return float(statistics.median(self.late)) if self.late else None
-
-
-@dataclass
-class ActionLine:
-    agency: str
-    completed: int = 0
-    completed_late: int = 0
-    open: int = 0
-    overdue: int = 0
-
-
-@dataclass(frozen=True)
-class Quarter:
-    label: str
-    start: date
-    end: date
-    sin: Timeliness
-    rapid_review: Timeliness
-
-
-@dataclass
-class Oversight:
-    partnership: str
-    period: Period
-    as_at: date
-    figures: list[Figure]
-    quarters: list[Quarter]
-    rr_working_days: list[int]  # working day of the SIN clock on which each rapid review went (distribution)
-    agencies: list[AgencyLine]
-    actions: list[ActionLine]
-    outcomes: dict[str, int]
-    cases: list[CaseLine]
-    # The working day of the SIN clock on which a rapid review is due (the engine's deadline is that day).
-    rr_due_day: int = 15
-
-    def figure(self, key: str) -> Figure:
-        return next(f for f in self.figures if f.key == key)
-
-    @property
-    def values(self) -> dict[str, object]:
-        return {f.key: f.value for f in self.figures}
-
-
+WORKING_DAYS = "working days (Monday to Friday, not an England and Wales bank holiday)"
 # -- the computation -------------------------------------------------------------------------------------
 def quarters_of(period: Period) -> list[tuple[str, date, date]]:
     """The calendar quarters the period touches, clipped to it: ("Oct–Dec 2026", start, end)."""
@@ -202,19 +38,46 @@ def quarters_of(period: Period) -> list[tuple[str, date, date]]:
         y, q = (y + 1, 0) if q == 3 else (y, q + 1)
 
 
+@dataclass
+class _Scope:
+    """What every section of the computation reads, and the list of figures it adds to."""
+
+    facts: list[CaseFact]
+    cal: WorkingDayCalendar
+    ts: Timescales
+    period: Period
+    as_at: date
+    names: dict[str, str]
+    figs: list[Figure] = field(default_factory=list)
+
+    @property
+    def ours(self) -> list[CaseFact]:
+        return [f for f in self.facts if not f.led_elsewhere]
+
+    def add(self, section: str, key: str, label: str, value, definition: str) -> None:  # noqa: ANN001
+        self.figs.append(Figure(section, key, label, value, definition))
+
+
 def compute(facts: Iterable[CaseFact], cal: WorkingDayCalendar, ts: Timescales, period: Period, as_at: date,
             *, agency_names: dict[str, str] | None = None, partnership: str = "") -> Oversight:
     """Every figure for the period. `as_at` is the day the report describes (the period's end, or today if
     that is earlier): it decides which actions and returns are overdue."""
-    names = agency_names or {}
-    ours = [f for f in facts if not f.led_elsewhere]
-    wd = "working days (Monday to Friday, not an England and Wales bank holiday)"
-    figs: list[Figure] = []
+    sc = _Scope(list(facts), cal, ts, period, as_at, agency_names or {})
+    _activity(sc)
+    cases, rr_days = _timeliness_figures(sc)
+    agencies = _agency_returns(sc)
+    outcomes = _panel(sc)
+    actions = _action_plan(sc)
+    quarters = _by_quarter(period, cases)
+    order = {"sin": 0, "rapid_review": 1, "lcspr_publication": 2}  # the lifecycle's order
+    cases.sort(key=lambda c: (order[c.measure], c.done, c.code))
+    return Oversight(partnership, period, as_at, sc.figs, quarters, sorted(rr_days), agencies, actions,
+                     {k: outcomes.get(k, 0) for k in OUTCOME_LABELS}, cases, ts.rapid_review_working_days)
 
-    def add(section: str, key: str, label: str, value, definition: str) -> None:  # noqa: ANN001
-        figs.append(Figure(section, key, label, value, definition))
 
-    # -- activity ----------------------------------------------------------------------------------------
+def _activity(sc: _Scope) -> None:
+    """Referrals, SINs, notification-only cases, rapid reviews, local reviews, LCSPRs and national reviews."""
+    ours, facts, period, add = sc.ours, sc.facts, sc.period, sc.add
     act = "Activity"
     national = [f for f in ours for on, outcome in f.panel_responses
                 if outcome == "NATIONAL_REVIEW_COMMISSIONED" and period.holds(on)]
@@ -242,7 +105,12 @@ def compute(facts: Iterable[CaseFact], cal: WorkingDayCalendar, ts: Timescales, 
     add(act, "contributing", "Contributing to another partnership's review", led,
         "Cases opened in the period that another partnership leads; left out of every other figure.")
 
-    # -- timeliness --------------------------------------------------------------------------------------
+
+
+def _timeliness_figures(sc: _Scope) -> tuple[list[CaseLine], list[int]]:
+    """Each clock against its due date; returns the cases' lines and the rapid reviews' working days."""
+    ours, cal, ts, period, add = sc.ours, sc.cal, sc.ts, sc.period, sc.add
+    wd = WORKING_DAYS
     tim = "Timeliness"
     cases: list[CaseLine] = []
     sin, rr = Timeliness(), Timeliness()
@@ -311,7 +179,12 @@ def compute(facts: Iterable[CaseFact], cal: WorkingDayCalendar, ts: Timescales, 
         "LCSPR(s) published in the period had a planned date), but it has no command to record the copy being "
         "sent, so whether it went on time cannot be counted from the store.")
 
-    # -- agencies ----------------------------------------------------------------------------------------
+    return cases, rr_days
+
+
+def _agency_returns(sc: _Scope) -> list[AgencyLine]:
+    """Each agency's returns due in the period: on time, late, missing after the due date, nil, waived."""
+    ours, cal, period, as_at, names, add = sc.ours, sc.cal, sc.period, sc.as_at, sc.names, sc.add
     by_agency: dict[str, AgencyLine] = {}
     for f in ours:
         for a in f.agencies:
@@ -336,7 +209,12 @@ def compute(facts: Iterable[CaseFact], cal: WorkingDayCalendar, ts: Timescales, 
         "return) came on or before the due date; the percentage counts late returns and returns still missing after "
         "their due date against the agency, and leaves out waived requests. Agencies are named, people never.")
 
-    # -- the Panel's outcomes and the executive leads ---------------------------------------------------
+    return agencies
+
+
+def _panel(sc: _Scope) -> Counter:
+    """The Panel's responses in the period by outcome, and how often an executive lead disagreed first."""
+    ours, period, add = sc.ours, sc.period, sc.add
     outcomes = Counter(outcome for f in ours for on, outcome in f.panel_responses if period.holds(on))
     for outcome, label in OUTCOME_LABELS.items():
         add("Panel outcomes", f"outcome_{outcome.lower()}", label, outcomes.get(outcome, 0),
@@ -346,7 +224,12 @@ def compute(facts: Iterable[CaseFact], cal: WorkingDayCalendar, ts: Timescales, 
         "Of the rapid reviews first sent to the Panel in the period, those where an executive lead disagreed with "
         "a version before the one that was sent.")
 
-    # -- the action plan ---------------------------------------------------------------------------------
+    return outcomes
+
+
+def _action_plan(sc: _Scope) -> list[ActionLine]:
+    """The action plan by owning agency, as at the report's day."""
+    ours, as_at, names, add = sc.ours, sc.as_at, sc.names, sc.add
     by_owner: dict[str, ActionLine] = {}
     for f in ours:
         for a in f.actions:
@@ -371,6 +254,11 @@ def compute(facts: Iterable[CaseFact], cal: WorkingDayCalendar, ts: Timescales, 
         "Learning is written as free text in the report and the briefing, which this report never includes; "
         "the bot records no structured learning themes yet.")
 
+    return actions
+
+
+def _by_quarter(period: Period, cases: list[CaseLine]) -> list[Quarter]:
+    """SINs and rapid reviews on time in each calendar quarter of the period."""
     quarters = []
     for label, start, end in quarters_of(period):
         qs, qr = Timeliness(), Timeliness()
@@ -378,10 +266,7 @@ def compute(facts: Iterable[CaseFact], cal: WorkingDayCalendar, ts: Timescales, 
             if start <= line.done <= end:
                 {"sin": qs, "rapid_review": qr}.get(line.measure, Timeliness()).add(line.late)
         quarters.append(Quarter(label, start, end, qs, qr))
-    order = {"sin": 0, "rapid_review": 1, "lcspr_publication": 2}  # the lifecycle's order
-    cases.sort(key=lambda c: (order[c.measure], c.done, c.code))
-    return Oversight(partnership, period, as_at, figs, quarters, sorted(rr_days), agencies, actions,
-                     {k: outcomes.get(k, 0) for k in OUTCOME_LABELS}, cases, ts.rapid_review_working_days)
+    return quarters
 
 
 def _timeliness(add, section: str, key: str, noun: str, within: str, t: Timeliness, definition: str) -> None:  # noqa: ANN001
