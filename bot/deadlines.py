@@ -105,6 +105,15 @@ def agency_return_due(case: Case, requested_on: date, cal: WorkingDayCalendar, t
     return due
 
 
+def working_day_of(cal: WorkingDayCalendar, anchor: date, done: date) -> int:
+    """Which working day of the clock started at `anchor` `done` fell on, counted as deadlines are counted:
+    a rapid review sent on its due date is on day 15 of 15, whichever convention the partnership uses."""
+    n = cal.working_days_late(anchor, done)
+    if done >= anchor and cal.count_anchor_as_day_one and cal.is_working_day(anchor):
+        n += 1  # the anchor itself is day 1 there (add_working_days(anchor, 1) == anchor)
+    return n
+
+
 def working_days_left(cal: WorkingDayCalendar, today: date, due: date) -> int:
     """Working days after today up to and including the due date (AS-13: Thu 24 Sep → 2 left)."""
     return cal.working_days_late(today, due)

@@ -490,6 +490,11 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          _list, needs_case=False,
          roles=EVERYONE - {Role.AGENCY_LEAD},  # an agency lead sees only the cases they were asked about
          query="list_cases"),
+    Spec("oversight", "oversight", "this year's figures for the partnership, with a link to the full oversight report",
+         "oversight", _none, needs_case=False,
+         roles=frozenset({Role.BUSINESS_UNIT, Role.PARTNERSHIP_MANAGER, Role.PARTNERSHIP_CHAIR, Role.EXECUTIVE_LEAD,
+                          Role.INDEPENDENT_SCRUTINEER}),  # those who account for the partnership's reviews
+         query="oversight"),
     Spec("aware", 'aware DATE [reason="…"]', "record when the council became aware (starts the 5-working-day SIN "
                                              'clock); correct it later with reason="…"', "aware 2026-12-18", _aware,
          roles=BU_AND_MANAGER,

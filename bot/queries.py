@@ -106,3 +106,10 @@ async def repeated_approval(core: Core, inv: Invocation, member: Member, cmd: Co
         text = _repeated_approval_text(f, partner.value, member.key, cmd.args.get("version"))
     # The card as it stands comes with the answer, so a platform showing cards need not look it up again.
     return Reply(True, text, code, ("executive_approval", approval_context(f))) if text else None
+
+
+async def oversight(core: Core, inv: Invocation, member: Member, cmd: Command, code: str | None) -> Reply:
+    """This year's headline figures and the asker's link to the full oversight report."""
+    from bot.oversight.chat import headline  # here, not at the top: the figures' module loads only when asked
+
+    return await headline(core, inv)

@@ -16,7 +16,7 @@ from types import ModuleType
 from aiohttp import web
 
 from bot.report import links as report_links
-from server import ops, report_routes
+from server import ops, oversight_routes, report_routes
 from bot.calendar import WorkingDayCalendar
 from bot.core import Core
 from bot.deadlines import calendar_for
@@ -141,6 +141,7 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
     app.router.add_get("/healthz", healthz)
     report_routes.setup(app, rt)  # signed, short-lived links to the report (never a file in a channel)
     ops.setup(app, rt)  # GET /readyz and GET /metrics (docs/operations.md)
+    oversight_routes.setup(app, rt)  # the same, for the oversight report (`oversight` in chat)
 
     async def on_startup(_app: web.Application) -> None:
         # The calendar or reminder policy may have changed since the last run (e.g. a new one-off bank holiday).

@@ -85,7 +85,7 @@ def page(fragment: str, partnership_name: str) -> str:
 <a class="skip" href="#cases">Skip to the cases</a>
 <p class="banner" role="note"><strong>Sandbox — fictional data only</strong></p>
 <header class="board-head"><h1>Case board</h1><p>{escape(partnership_name)}: every open case, its stage, next deadline and
-who is late. <a href="/">Back to the sandbox</a></p>{LEGEND}</header>
+who is late. <a href="/oversight">Oversight report</a> · <a href="/">Back to the sandbox</a></p>{LEGEND}</header>
 <main id="cases" aria-live="polite">{fragment}</main>
 <script src="/sandbox/static/board.js"></script>
 </body></html>"""

@@ -1,4 +1,5 @@
-"""`rapidreview demo`: three fictional cases at different stages, so the sandbox's first screen is never empty.
+"""`rapidreview demo`: a fictional year of cases, so the sandbox's first screen is never empty and the
+oversight page looks like a real year. Nine past cases (demo_year.py) come first, then three current ones:
 
 Each case is built the way the review group would build it: members' commands, each on its own
 (working) day, through the core; so the channels, cards, audit trail and reminders are the real ones.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from adapters.sandbox.config import PLATFORM
+from adapters.sandbox.demo_year import PAST_PSEUDONYMS, fill_year
 from adapters.sandbox.port import SandboxPort
 from adapters.sandbox.store import Store
 from bot.calendar import WorkingDayCalendar, at_london_time, london_date
@@ -21,7 +23,8 @@ from bot.context import Invocation
 from bot.core import Core
 from bot.outbox import Dispatcher
 
-PSEUDONYMS = ("Child T", "Baby W", "Young Person X")
+PSEUDONYMS = ("Child T", "Baby W", "Young Person X")  # the current cases
+ALL_PSEUDONYMS = PAST_PSEUDONYMS + PSEUDONYMS  # in the order they were opened
 
 
 class DemoRefused(Exception):
@@ -91,7 +94,7 @@ async def _to_report(r: _Runner, returns: list[tuple[int, str, str]], meeting: i
 
 
 async def fill(rt, today: date, real_now: datetime) -> list[str]:  # noqa: ANN001 (server.app.Runtime)
-    """Open the three cases, moving the runtime's clock day by day, and deliver each day's messages
+    """Open the year's cases, moving the runtime's clock day by day, and deliver each day's messages
     into a sandbox store of our own: the outbox rows are then marked delivered on their day, and the
     sandbox server rebuilds its channels from them. Returns the case codes."""
     clock = _Clock()
@@ -102,6 +105,7 @@ async def fill(rt, today: date, real_now: datetime) -> list[str]:  # noqa: ANN00
     cal = rt.calendar
     codes = []
     try:
+        codes += await fill_year(r)
         # Gathering: SIN 11 working days ago, returns due 3 working days ago; police still outstanding.
         await _opening(r, PSEUDONYMS[0], aware=13, sin=11, agencies="police,health,education")
         await r.on(8).run("lead_health", "nil")

@@ -85,6 +85,8 @@ class SandboxWeb:
         r = app.router
         r.add_get("/", guarded(self.index))
         r.add_get("/board", guarded(self.board_page))
+        r.add_get("/oversight", guarded(self.oversight_page))
+        r.add_get("/oversight/download", guarded(self.oversight_download))
         r.add_get("/sandbox/static/{name}", guarded(self.static))
         r.add_get("/sandbox/vendor/{name}", guarded(self.vendor))
         r.add_get("/sandbox/api/members", guarded(self.members))
@@ -133,6 +135,17 @@ class SandboxWeb:
     async def board_page(self, _request: web.Request) -> web.Response:
         fragment = await board.render(self.rt, self.clock())
         return web.Response(text=board.page(fragment, self.rt.partnership.partnership.name), content_type="text/html")
+
+    async def oversight_page(self, request: web.Request) -> web.Response:
+        from adapters.sandbox import oversight
+
+        status, text = await oversight.render(self.rt, self.clock(), request.query)
+        return web.Response(text=text, status=status, content_type="text/html")
+
+    async def oversight_download(self, request: web.Request) -> web.Response:
+        from adapters.sandbox import oversight
+
+        return await oversight.download(self.rt, self.clock(), request.query)
 
     async def board_fragment(self, _request: web.Request) -> web.Response:
         return web.Response(text=await board.render(self.rt, self.clock()), content_type="text/html")

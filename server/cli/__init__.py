@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli import dates as cli_dates
     from server.cli import manifest as cli_manifest
     from server.cli import ops as cli_ops
+    from server.cli import oversight as cli_oversight
     from server.cli import report as cli_report
     from server.cli import export as cli_export
     from server.cli import retention as cli_retention
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report.register(sub)
     cli_export.register(sub)
     cli_retention.register(sub)
+    cli_oversight.register(sub)
     return parser
 
 

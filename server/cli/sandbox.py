@@ -1,4 +1,4 @@
-"""`rapidreview demo`: fill the sandbox's database with three fictional cases at different stages."""
+"""`rapidreview demo`: fill the sandbox's database with a fictional year: nine past cases and three current ones."""
 from __future__ import annotations
 
 import argparse
@@ -9,13 +9,15 @@ from datetime import datetime, time, timezone
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    demo = sub.add_parser("demo", help="fill the sandbox with three fictional cases at different stages",
-                          description="Opens three fictional cases in the sandbox's database by running the members' "
-                                      "commands through the core: one gathering agency returns (one overdue), one "
-                                      "awaiting executive approval after a disagreement, one awaiting the Panel.")
+    demo = sub.add_parser("demo", help="fill the sandbox with a fictional year of cases (nine past, three current)",
+                          description="Opens a fictional year of cases in the sandbox's database by running the members' "
+                                      "commands through the core: nine from the past twelve months (some late, one "
+                                      "executive disagreement, one LCSPR, for the oversight page), then three current "
+                                      "ones: one gathering agency returns (one overdue), one awaiting executive "
+                                      "approval after a disagreement, one awaiting the Panel.")
     demo.add_argument("--today", metavar="DATE", help="count the cases' dates back from this day (YYYY-MM-DD; "
                                                       "default: RAPIDREVIEW_SANDBOX_TODAY, or today in London)")
-    demo.add_argument("--again", action="store_true", help="add three more cases even if the sandbox already has some")
+    demo.add_argument("--again", action="store_true", help="add the cases again even if the sandbox already has some")
     demo.add_argument("--if-sandbox", action="store_true",
                       help="do nothing (and succeed) when `serve` would not start the sandbox here (`make run` uses this)")
     demo.set_defaults(handler=_demo)
@@ -53,7 +55,7 @@ def _demo(args: argparse.Namespace) -> int:
             existing = await check_database(rt.core)
             if existing and not args.again:
                 print(f"The sandbox already holds {existing} case{'s' if existing != 1 else ''}: nothing added "
-                      "(use --again to add three more).")
+                      "(use --again to add the demo's cases again).")
                 return 0
             # A chosen day starts at 09:00 there, as the sandbox's clock does with RAPIDREVIEW_SANDBOX_TODAY.
             now = at_london_time(today, time(9, 0)) if raw else datetime.now(timezone.utc)
@@ -69,9 +71,9 @@ def _demo(args: argparse.Namespace) -> int:
         if _listening(settings.host, settings.port):
             print(f"Something is already listening on {settings.host}:{settings.port}: if it is the sandbox, restart it "
                   "to see these cases (it rebuilds its channels from the database when it starts).")
-        print("Three fictional cases are in the sandbox: " + ", ".join(codes) + ".\n"
+        print(f"{len(codes)} fictional cases are in the sandbox: " + ", ".join(codes) + ".\n"
               f"Start it with `rapidreview serve` (or `make run`) and open http://{settings.host}:{settings.port}/; "
-              "the case board is at /board.")
+              "the case board is at /board and the oversight report at /oversight.")
         return 0
 
     return asyncio.run(run())

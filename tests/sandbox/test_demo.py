@@ -1,5 +1,5 @@
-"""`rapidreview demo`: three fictional cases at different stages, built by the members' own commands, that
-the sandbox shows as soon as it starts."""
+"""`rapidreview demo`: a fictional year (nine past cases, three current ones at different stages), built by the
+members' own commands, that the sandbox shows as soon as it starts and the oversight page counts."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from adapters.sandbox.demo import PSEUDONYMS
+from adapters.sandbox.demo import ALL_PSEUDONYMS, PSEUDONYMS
 from server.app import build_runtime
 from bot.settings import Settings
 from storage.models import AgencyRequest, AuditEvent, Case, ExecutiveDecision, OutboxEffect
@@ -55,9 +55,10 @@ async def _cases(url: str):  # noqa: ANN202
 
 async def test_three_cases_at_three_stages(filled):
     url, out = filled
-    assert "Three fictional cases are in the sandbox: rr-2026-001, rr-2026-002, rr-2026-003." in out
+    assert ("12 fictional cases are in the sandbox: rr-2025-001, rr-2025-002, rr-2025-003, rr-2026-001, "
+            "rr-2026-002, rr-2026-003, rr-2026-004, rr-2026-005, rr-2026-006, rr-2026-007, rr-2026-008, rr-2026-009.") in out
     cases, requests, decisions, pending, audit = await _cases(url)
-    assert list(cases) == list(PSEUDONYMS)
+    assert sorted(cases) == sorted(ALL_PSEUDONYMS)
     gathering, approval, panel = (cases[p] for p in PSEUDONYMS)
     assert (gathering.state, approval.state, panel.state) == ("INFO_GATHERING", "EXEC_APPROVAL", "AWAITING_PANEL")
     assert all(c.platform == "sandbox" for c in cases.values())
@@ -76,9 +77,9 @@ async def test_three_cases_at_three_stages(filled):
 async def test_running_it_again_adds_nothing_unless_asked(filled):
     url, _ = filled
     again = demo(clean_env(RAPIDREVIEW_DATABASE_URL=url), "--today", TODAY)
-    assert again.returncode == 0 and "already holds 3 cases: nothing added" in again.stdout
+    assert again.returncode == 0 and "already holds 12 cases: nothing added" in again.stdout
     cases, *_ = await _cases(url)
-    assert len(cases) == 3
+    assert len(cases) == 12
 
 
 async def test_the_sandbox_shows_the_demo_at_once_with_each_message_on_its_day(filled):
@@ -88,20 +89,30 @@ async def test_the_sandbox_shows_the_demo_at_once_with_each_message_on_its_day(f
     try:
         bu = await box.state("bu_officer")
         labels = [c["label"] for c in bu["conversations"]]
-        assert labels == ["Bot (private)", "#rr-2026-003 / Young Person X", "#rr-2026-002 / Baby W", "#rr-2026-001 / Child T"]
-        assert [c["state"] for c in bu["conversations"][1:]] == ["Awaiting the Panel", "Awaiting executive approval",
-                                                                   "Gathering agency information"]
-        channel = await box.state("bu_officer", "rr-2026-002")
+        # The three current cases first (most recent activity), then the past year's.
+        assert labels[:4] == ["Bot (private)", "#rr-2026-009 / Young Person X", "#rr-2026-008 / Baby W",
+                              "#rr-2026-007 / Child T"]
+        assert len(labels) == 12, labels  # the private chat and 11 channels: a notification-only death has none
+        assert [c["state"] for c in bu["conversations"][1:4]] == ["Awaiting the Panel", "Awaiting executive approval",
+                                                                  "Gathering agency information"]
+        channel = await box.state("bu_officer", "rr-2026-008")
         days = {m["at"].rsplit(" ", 1)[0] for m in channel["conversation"]["messages"]}
         assert len(days) >= 5  # the history is spread over the days the commands ran
         assert "ICB disagreed with v1" in json.dumps(channel)
         icb = await box.state("exec_icb", "dm:exec_icb")
         approvals = [m for m in icb["conversation"]["messages"] if m.get("card_kind") == "executive_approval"]
         # Every copy of the approval card shows the current round (Teams refreshes it): v2 for Baby W.
-        baby_w = [m for m in approvals if "rr-2026-002" in json.dumps(m["card"])]
+        baby_w = [m for m in approvals if "rr-2026-008" in json.dumps(m["card"])]
         assert baby_w and all("Approve v2" in json.dumps(m["card"]) for m in baby_w)
         board = await (await box.client.get("/board")).text()
-        assert board.count('<article class="case"') == 3
+        # Open: the three current cases and Child G, whose police action is still outstanding.
+        assert board.count('<article class="case"') == 4
+        oversight = await (await box.client.get("/oversight", params={"from": "2025-10-01", "to": "2026-09-30"})).text()
+        for label, value in (("Referrals", "12"), ("Rapid reviews sent to the Panel", "7"), ("LCSPRs published", "1"),
+                             ("National reviews commissioned", "1"), ("Notification-only cases", "1"),
+                             ("Local reviews", "1"), ("Rapid reviews where an executive lead disagreed first", "1"),
+                             ("SINs sent within 5 working days (%)", "80"), ("Actions overdue", "1")):
+            assert f'<th scope="row">{label}</th><td>{value}</td>' in oversight, label
     finally:
         await box.client.close()
 
