@@ -20,6 +20,7 @@ from server import report_routes
 from bot.calendar import WorkingDayCalendar
 from bot.core import Core
 from bot.deadlines import calendar_for
+from bot.inbound import InboundQueue
 from bot.outbox import Dispatcher
 from bot.partnership import Partnership, load_partnership
 from bot.ports import AdapterStatus, PlatformPort
@@ -45,6 +46,7 @@ class Runtime:
     dispatcher: Dispatcher
     platforms: dict[str, PlatformPort]
     ticker: Ticker
+    inbound: InboundQueue | None = None  # acknowledged commands, kept until done and answered
 
     def use_clock(self, clock: Callable[[], datetime]) -> None:
         """One clock for every part that reads the time (the sandbox's movable clock)."""
@@ -64,7 +66,7 @@ def build_runtime(settings: Settings, platforms: dict[str, PlatformPort] | None 
     dispatcher = Dispatcher(db, partnership, platforms)
     core.on_commit.append(dispatcher.wake)
     ticker = Ticker(db, partnership, calendar, dispatcher)
-    return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms, ticker)
+    return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms, ticker, InboundQueue(db))
 
 
 def adapter_modules() -> list[ModuleType]:
@@ -124,6 +126,8 @@ def platform_report(statuses: list[AdapterStatus], env: Mapping[str, str] | None
 ADAPTER_STATUSES = web.AppKey("adapter_statuses", list)
 DISPATCHER_TASK = web.AppKey("dispatcher_task", asyncio.Task)
 SCHEDULER = web.AppKey("scheduler", object)
+INBOUND_TASK = web.AppKey("inbound_task", asyncio.Task)
+INBOUND_SWEEP_SECONDS = 2.0
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
@@ -146,22 +150,36 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
         await rt.ticker.recompute_all()
         app[DISPATCHER_TASK] = asyncio.create_task(rt.dispatcher.run())
         app[SCHEDULER] = start_scheduler(rt.ticker, rt.settings.tick_seconds)
+        app[INBOUND_TASK] = asyncio.create_task(_finish_unfinished(rt))
         ready["ok"] = True
 
     async def on_cleanup(_app: web.Application) -> None:
         scheduler = app.get(SCHEDULER)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        task = app.get(DISPATCHER_TASK)
-        if task:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        for key in (DISPATCHER_TASK, INBOUND_TASK):
+            task = app.get(key)
+            if task:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await rt.db.dispose()
 
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     app[RUNTIME] = rt
     return app
+
+
+async def _finish_unfinished(rt: Runtime) -> None:
+    """Every replica, every few seconds: finish acknowledged commands that a dead process left (bot/inbound.py)."""
+    if rt.inbound is None:
+        return
+    while True:
+        try:
+            await rt.inbound.sweep()
+        except Exception as exc:  # noqa: BLE001 (the database may be away for a moment: try again next time)
+            log.warning("could not look for unfinished commands: %s", type(exc).__name__)
+        await asyncio.sleep(INBOUND_SWEEP_SECONDS)
 
 
 async def serve(settings: Settings) -> None:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import event
@@ -35,6 +36,21 @@ def make_engine(url: str, **kw) -> AsyncEngine:
     return create_async_engine(url, **kw)
 
 
+# Writes that must commit together with whatever the current task writes next (e.g. "this acknowledged
+# command has its outcome"): run at the end of every write transaction opened inside `joined(...)`.
+_JOINED: ContextVar[tuple[Callable[[AsyncSession], Awaitable[None]], ...]] = ContextVar("joined_writes", default=())
+
+
+@contextmanager
+def joined(write: Callable[[AsyncSession], Awaitable[None]]) -> Iterator[None]:
+    """Inside this block, every write transaction of this task also runs `write` just before it commits."""
+    token = _JOINED.set(_JOINED.get() + (write,))
+    try:
+        yield
+    finally:
+        _JOINED.reset(token)
+
+
 class Database:
     """The engine plus a session factory. On SQLite, writers queue on one in-process lock.
 
@@ -57,9 +73,13 @@ class Database:
             async with self._write_lock:
                 async with self._sessions() as session, session.begin():
                     yield session
+                    for write in _JOINED.get():
+                        await write(session)
         else:
             async with self._sessions() as session, session.begin():
                 yield session
+                for write in _JOINED.get():
+                    await write(session)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

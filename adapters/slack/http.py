@@ -77,7 +77,26 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
     bolt_client = AsyncWebClient(base_url=config.api_url, timeout=WEB_API_TIMEOUT)
     bolt = AsyncApp(client=bolt_client, authorize=identity.for_bolt(), signing_secret=config.signing_secret,
                     process_before_response=True, logger=bolt_log)
-    deps = Deps(rt.core, rt.partnership, cards, client, admin)
+    deps = Deps(rt.core, rt.partnership, cards, client, admin, inbound=getattr(rt, "inbound", None))
+    if deps.inbound is not None:
+        from adapters.slack.handlers import COMMAND_WORK, finish_command
+
+        in_hand: set[int] = set()  # rows already waiting for a command slot here: not queued twice
+
+        async def finish_later(work_id: int) -> None:
+            if work_id in in_hand:
+                return
+            in_hand.add(work_id)
+
+            async def go() -> None:
+                try:
+                    await finish_command(deps, work_id)
+                finally:
+                    in_hand.discard(work_id)
+
+            deps.background.spawn(go(), "an unfinished /rapidreview command")
+
+        deps.inbound.finishers[COMMAND_WORK] = finish_later
     handlers.register(bolt, deps)
     interactions.register(bolt, deps)
     slack = SlackRuntime(bolt, port, deps)
