@@ -57,9 +57,12 @@ _SAME_TOKEN_NOTICE = _SameTokenNotice()
 
 def verify(verifier: SignatureVerifier, body: bytes, headers) -> bool:  # noqa: ANN001
     """v0 HMAC over `v0:<timestamp>:<body>`, timestamp within five minutes (slack_sdk's SignatureVerifier)."""
+    ts = headers.get("X-Slack-Request-Timestamp") or ""
+    if not (ts.isascii() and ts.isdigit() and len(ts) <= 12):  # Unix seconds; 400 digits overflowed the check
+        return False
     try:
         return verifier.is_valid_request(body, headers)
-    except (ValueError, UnicodeDecodeError):  # a timestamp that is not a number, a body that is not UTF-8
+    except (ValueError, UnicodeDecodeError, OverflowError):  # a body that is not UTF-8
         return False
 
 
@@ -155,22 +158,21 @@ def envelope_problem(body: bytes, ctype: str) -> str | None:
     import json
     from urllib.parse import parse_qs
 
+    from adapters.slack.shapes import event_problem, payload_problem
+
     try:
         text = body.decode("utf-8")
         if ctype == "application/json":
             data = json.loads(text)
             if not isinstance(data, dict):
                 return "the body is not a JSON object"
-            if data.get("type") == "event_callback":
-                event = data.get("event")
-                if not isinstance(event, dict):
-                    return "event is not an object"
-                if not isinstance(event.get("user", ""), (str, type(None))):
-                    return "event.user is not a string"
-            return None
+            return event_problem(data)
         payload = parse_qs(text).get("payload")
-        if payload and not isinstance(json.loads(payload[0]), dict):
-            return "payload is not a JSON object"
-    except (UnicodeDecodeError, ValueError):
+        if payload:
+            data = json.loads(payload[0])
+            if not isinstance(data, dict):
+                return "payload is not a JSON object"
+            return payload_problem(data)
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return "the body is not valid JSON or form data"
     return None
