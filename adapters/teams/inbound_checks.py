@@ -35,6 +35,12 @@ def activity_problem(body: Any) -> str | None:
         return "the activity is not a JSON object"
     if not isinstance(body.get("type"), str) or not body["type"]:
         return "the activity has no type"
+    if not isinstance(body.get("channelId"), str) or not body["channelId"]:
+        return "the activity has no channelId"
+    for key in ("from", "recipient", "conversation"):
+        part = body.get(key)
+        if not isinstance(part, dict) or not isinstance(part.get("id"), str) or not part["id"]:
+            return f"the activity's {key} has no id"
     url = body.get("serviceUrl")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
         return "the activity has no serviceUrl"
