@@ -182,8 +182,15 @@ async def _finish_unfinished(rt: Runtime) -> None:
         await asyncio.sleep(INBOUND_SWEEP_SECONDS)
 
 
-async def serve(settings: Settings) -> None:
-    settings = prepare_settings(settings)
+async def serve(settings: Settings, env: Mapping[str, str] | None = None) -> None:
+    """Check, then listen until SIGINT or SIGTERM. A failed check raises StartupRefused (its message says what to do)."""
+    from server.startup import check_database, check_production
+
+    env = os.environ if env is None else env
+    settings = prepare_settings(settings, env)
+    check_production(settings, env)
+    if not _migrates_itself(settings, env):
+        await check_database(settings.database_url)
     rt = build_runtime(settings)
     block = [f"Rapid review bot for {rt.partnership.partnership.name}",
              f"  listening on http://{settings.host}:{settings.port}/ (GET /healthz)",
@@ -203,6 +210,15 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await runner.cleanup()
+
+
+def _migrates_itself(settings: Settings, env: Mapping[str, str]) -> bool:
+    """The sandbox brings its own database file up to date at start-up (adapters/sandbox)."""
+    try:
+        from adapters.sandbox.config import DEFAULT_DATABASE_URL
+    except ModuleNotFoundError:
+        return False
+    return settings.database_url == DEFAULT_DATABASE_URL
 
 
 def _safe_url(url: str) -> str:

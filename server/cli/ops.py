@@ -39,6 +39,7 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 def _serve(_args: argparse.Namespace) -> int:
     from server.app import serve
+    from server.startup import StartupRefused
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The ticker runs every few seconds: its scheduler's and alembic's routine lines would drown the log.
@@ -49,6 +50,9 @@ def _serve(_args: argparse.Namespace) -> int:
     except PartnershipFileError as exc:
         print(f"rapidreview: the partnership file cannot be used.\n{exc}", file=sys.stderr)
         return 2
+    except StartupRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     return 0
 
 
