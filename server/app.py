@@ -128,12 +128,18 @@ DISPATCHER_TASK = web.AppKey("dispatcher_task", asyncio.Task)
 SCHEDULER = web.AppKey("scheduler", object)
 INBOUND_TASK = web.AppKey("inbound_task", asyncio.Task)
 INBOUND_SWEEP_SECONDS = 2.0
+# Slow clients (issue 16): a connection must send each request's headers within HEADER_TIMEOUT (it is also the
+# longest a connection may sit idle between requests) and its body within BODY_TIMEOUT, or it is closed (408).
+# Platforms send small requests at once; these only cut off clients that trickle bytes to hold connections open.
+HEADER_TIMEOUT = 15.0
+BODY_TIMEOUT = 15.0
+LINGER = 2.0
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
 def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Application:
     # Platform payloads are small; a larger body is refused before any work (aiohttp answers 413).
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[_body_deadline])
     app[ADAPTER_STATUSES] = setup_adapters(rt, app, env)
     ready = {"ok": False}
 
@@ -170,6 +176,27 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
     return app
 
 
+@web.middleware
+async def _body_deadline(request: web.Request, handler):  # noqa: ANN001, ANN202
+    """Read the whole body within BODY_TIMEOUT before any handler runs (they all read it whole anyway)."""
+    if request.can_read_body:
+        try:
+            await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+        except asyncio.TimeoutError:
+            response = web.json_response({"error": f"the request body did not arrive within {BODY_TIMEOUT:g} seconds"},
+                                         status=408)
+            response.force_close()  # the connection closes after this answer
+            return response
+    return await handler(request)
+
+
+def make_runner(app: web.Application) -> web.AppRunner:
+    """The runner `serve` listens with: idle connections and unfinished headers are closed after HEADER_TIMEOUT
+    (aiohttp's keep-alive timer runs from the moment a connection opens until a request's headers are in)."""
+    return web.AppRunner(app, access_log=None, keepalive_timeout=HEADER_TIMEOUT,
+                         lingering_time=LINGER)  # how long the rest of a refused body is read before closing
+
+
 async def _finish_unfinished(rt: Runtime) -> None:
     """Every replica, every few seconds: finish acknowledged commands that a dead process left (bot/inbound.py)."""
     if rt.inbound is None:
@@ -200,7 +227,7 @@ async def serve(settings: Settings, env: Mapping[str, str] | None = None) -> Non
     app = make_web_app(rt)
     block += [f"  {line}" for line in platform_report(app[ADAPTER_STATUSES])]
     log.info("\n".join(block))
-    runner = web.AppRunner(app, access_log=None)
+    runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
