@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database, joined
@@ -27,6 +27,7 @@ log = logging.getLogger("rapidreview.inbound")
 
 LEASE = timedelta(seconds=30)  # a claim older than this is from a dead process (commands take well under a second)
 GRACE = timedelta(seconds=3)  # a pending row younger than this is about to be claimed by the process that took it
+KEEP_DONE = timedelta(days=2)
 MAX_ATTEMPTS = 10  # a command that keeps failing is answered with an apology rather than tried for ever
 
 Finisher = Callable[[int], Awaitable[None]]
@@ -89,9 +90,17 @@ class InboundQueue:
             await s.execute(update(InboundWork).where(InboundWork.id == work_id).values(reply=reply))
 
     async def done(self, work_id: int) -> None:
+        """Answered: what the person typed and what they were told are not kept (a `watch` command names people)."""
         async with self.db.transaction() as s:
             await s.execute(update(InboundWork).where(InboundWork.id == work_id)
-                            .values(status="done", done_at=self.clock(), claimed_until=None))
+                            .values(status="done", done_at=self.clock(), claimed_until=None, payload={}, reply=None))
+
+    async def purge(self, older_than: timedelta = KEEP_DONE) -> int:
+        """Done rows are only a count after a while: removed with the receipts' retention."""
+        async with self.db.transaction() as s:
+            result = await s.execute(delete(InboundWork).where(InboundWork.status == "done",
+                                                               InboundWork.done_at < self.clock() - older_than))
+        return result.rowcount or 0
 
     async def unfinished(self, limit: int = 50) -> list[tuple[int, str]]:
         """Rows nobody is finishing: pending past the grace period, or claimed by a holder whose lease ran out."""
@@ -106,6 +115,9 @@ class InboundQueue:
 
     async def sweep(self) -> int:
         """Finish what a dead process (or a full queue) left: run by every replica's ticker loop."""
+        self._sweeps = getattr(self, "_sweeps", 0) + 1
+        if self._sweeps % 1000 == 1:  # about twice an hour at one sweep every 2 seconds
+            await self.purge()
         found = await self.unfinished()
         for work_id, kind in found:
             finisher = self.finishers.get(kind)

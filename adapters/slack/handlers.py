@@ -221,7 +221,7 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
 
 COMMAND_WORK = "slack_command"
 RESPONSE_URL_VALID = 30 * 60  # seconds: after this Slack refuses a response_url, so the answer goes by DM
-RESTARTED = ("The bot restarted while answering your command `{text}`. It was completed: check the case "
+RESTARTED = ("The bot restarted while answering your `{text}` command. It was completed: check the case "
              "(`/rapidreview status`) to see where it stands.")
 
 
@@ -272,7 +272,8 @@ async def _run_kept(deps: Deps, work_id: int, committed: bool, body: dict[str, A
     queue = deps.inbound
     for attempt in range(inbound.MAX_ATTEMPTS):
         if committed or (attempt and await queue.is_committed(work_id)):
-            return {"response_type": "ephemeral", "text": RESTARTED.format(text=escape_mrkdwn(body.get("text", ""))[:200])}
+            verb = (body.get("text") or "help").split()[0][:20] if (body.get("text") or "").split() else "help"
+            return {"response_type": "ephemeral", "text": RESTARTED.format(text=escape_mrkdwn(verb))}
         try:
             with queue.committing(work_id):
                 return await _command_reply(deps, body)

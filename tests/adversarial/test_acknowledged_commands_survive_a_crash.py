@@ -51,6 +51,7 @@ async def test_every_acknowledged_command_is_committed_and_answered_across_repea
     slack = SlackSide(f"http://127.0.0.1:{served.port}/slack/events", fake_slack)
     aware = (date.today() - timedelta(days=3)).isoformat()
     acked: dict[str, str] = {}  # pseudonym -> response_url id, for every command answered 200
+    ack_seconds: list[float] = []
     figures = []
     try:
         for r in range(ROUNDS):
@@ -60,12 +61,14 @@ async def test_every_acknowledged_command_is_committed_and_answered_across_repea
             async def one(n: int) -> None:
                 fields = slack.command_fields(bu, f'new pseudonym="{pseudonym(n)}" aware={aware}')
                 sent[pseudonym(n)] = fields["response_url"].rsplit("/", 1)[1]
+                t0 = time.monotonic()
                 try:
                     status, _ = await slack.form(fields)
                 except aiohttp.ClientError:
                     return  # no answer: Slack shows the person an error (nothing was acknowledged)
                 if status == 200:
                     acked[pseudonym(n)] = sent[pseudonym(n)]
+                    ack_seconds.append(time.monotonic() - t0)
 
             tasks = []
             for i in range(BURST):
@@ -95,11 +98,14 @@ async def test_every_acknowledged_command_is_committed_and_answered_across_repea
                             "committed": sum(1 for ps in this_round if cases.get(ps)),
                             "answered": sum(1 for ps in this_round if acked[ps] in answered),
                             "lost": len(lost), "twice": sum(1 for n in cases.values() if n > 1)})
-        print("crash figures:", figures, "seconds:", round(time.monotonic() - started, 1))
+        ack_seconds.sort()
+        print("crash figures:", figures, "ack seconds (median, max):",
+              (round(ack_seconds[len(ack_seconds) // 2], 3), round(ack_seconds[-1], 3)) if ack_seconds else None,
+              "seconds:", round(time.monotonic() - started, 1))
         assert sum(f["acknowledged"] for f in figures) > 0
         assert [f["lost"] for f in figures] == [0] * ROUNDS, figures
         assert [f["twice"] for f in figures] == [0] * ROUNDS, figures
-        assert time.monotonic() - started < 60
+        assert time.monotonic() - started < 90  # typically 20-50 s; every wait in it has its own deadline
     finally:
         await served.stop()
         await db.dispose()
