@@ -38,17 +38,26 @@ def make_engine(url: str, **kw) -> AsyncEngine:
 
 # Writes that must commit together with whatever the current task writes next (e.g. "this acknowledged
 # command has its outcome"): run at the end of every write transaction opened inside `joined(...)`.
-_JOINED: ContextVar[tuple[Callable[[AsyncSession], Awaitable[None]], ...]] = ContextVar("joined_writes", default=())
+_JOINED: ContextVar[tuple[tuple[object, Callable[[AsyncSession], Awaitable[None]]], ...]] = \
+    ContextVar("joined_writes", default=())
 
 
 @contextmanager
 def joined(write: Callable[[AsyncSession], Awaitable[None]]) -> Iterator[None]:
-    """Inside this block, every write transaction of this task also runs `write` just before it commits."""
-    token = _JOINED.set(_JOINED.get() + (write,))
+    """Inside this block, every write transaction of this task also runs `write` just before it commits.
+    Only this task: a task started inside the block inherits the context but not the write."""
+    token = _JOINED.set(_JOINED.get() + ((asyncio.current_task(), write),))
     try:
         yield
     finally:
         _JOINED.reset(token)
+
+
+async def _run_joined(session: AsyncSession) -> None:
+    task = asyncio.current_task()
+    for owner, write in _JOINED.get():
+        if owner is task:
+            await write(session)
 
 
 class Database:
@@ -73,13 +82,11 @@ class Database:
             async with self._write_lock:
                 async with self._sessions() as session, session.begin():
                     yield session
-                    for write in _JOINED.get():
-                        await write(session)
+                    await _run_joined(session)
         else:
             async with self._sessions() as session, session.begin():
                 yield session
-                for write in _JOINED.get():
-                    await write(session)
+                await _run_joined(session)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

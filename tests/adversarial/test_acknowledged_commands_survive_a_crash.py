@@ -150,7 +150,13 @@ async def test_an_acknowledged_command_left_unfinished_is_finished_by_the_sweep(
     from adapters.slack.handlers import COMMAND_WORK, command_payload
     from storage.models import InboundWork
 
+    import server.app
+
     rt, side = slack.rt, slack.slack
+    sweeper = slack.app.get(server.app.INBOUND_TASK)  # the test sweeps by itself, when it says
+    if sweeper is not None:
+        sweeper.cancel()
+        await asyncio.gather(sweeper, return_exceptions=True)
     bu = rt.partnership.member("bu_officer").slack_user_id
     fields = side.command_fields(bu, 'new pseudonym="Child Q" aware=2026-09-01')
     work_id = await rt.inbound.accept("slack", f"command:{fields['trigger_id']}", COMMAND_WORK, command_payload(fields))
