@@ -216,9 +216,9 @@ async def serve(settings: Settings, env: Mapping[str, str] | None = None) -> Non
     env = os.environ if env is None else env
     settings = prepare_settings(settings, env)
     check_production(settings, env)
+    rt = build_runtime(settings)  # reads the partnership file: its mistakes are reported first
     if not _migrates_itself(settings, env):
         await check_database(settings.database_url)
-    rt = build_runtime(settings)
     block = [f"Rapid review bot for {rt.partnership.partnership.name}",
              f"  listening on http://{settings.host}:{settings.port}/ (GET /healthz)",
              f"  database: {_safe_url(settings.database_url)}",
