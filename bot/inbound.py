@@ -28,7 +28,8 @@ log = logging.getLogger("rapidreview.inbound")
 LEASE = timedelta(seconds=30)  # a claim older than this is from a dead process (commands take well under a second)
 GRACE = timedelta(seconds=3)  # a pending row younger than this is about to be claimed by the process that took it
 KEEP_DONE = timedelta(days=2)
-MAX_ATTEMPTS = 10  # a command that keeps failing is answered with an apology rather than tried for ever
+MAX_ATTEMPTS = 10
+MAX_CLAIMS = 5  # a command claimed this often without finishing (each holder died) is answered with an apology  # a command that keeps failing is answered with an apology rather than tried for ever
 
 Finisher = Callable[[int], Awaitable[None]]
 

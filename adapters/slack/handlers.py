@@ -67,6 +67,7 @@ class Background:
     def __init__(self) -> None:
         self.tasks: set[asyncio.Task] = set()
         self.command_slots = asyncio.Semaphore(COMMAND_SLOTS)
+        self.new_case_lock = asyncio.Lock()
 
     @contextmanager
     def after_response(self) -> Iterator[list[tuple[Coroutine[Any, Any, Any], str]]]:
@@ -259,6 +260,9 @@ async def finish_command(deps: Deps, work_id: int) -> None:
         if work is None:
             return  # finished, or being finished by someone else
         body, msg = work.payload, work.reply
+        if msg is None and work.attempts > inbound.MAX_CLAIMS and not work.committed:
+            log.warning("a /rapidreview command was given up after %d claims", work.attempts)
+            msg = {"response_type": "ephemeral", "text": SORRY}  # it may be what stops the process: not again
         if msg is None:
             msg = await _run_kept(deps, work_id, work.committed, body)
             await queue.keep_reply(work_id, msg)
@@ -276,6 +280,11 @@ async def _run_kept(deps: Deps, work_id: int, committed: bool, body: dict[str, A
             return {"response_type": "ephemeral", "text": RESTARTED.format(text=escape_mrkdwn(verb))}
         try:
             with queue.committing(work_id):
+                if _verb(body) == "new":
+                    # One new case at a time in this process: a burst of `new` otherwise has every command in it
+                    # take the same next case number and all but one start again (IntegrityError), over and over.
+                    async with deps.background.new_case_lock:
+                        return await _command_reply(deps, body)
                 return await _command_reply(deps, body)
         except DBAPIError as exc:  # e.g. two replicas numbering a new case at once, or a dropped connection
             log.info("a /rapidreview command will be tried again: %s", type(exc).__name__)
