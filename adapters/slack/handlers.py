@@ -165,17 +165,19 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
 
     @bolt.command(COMMAND)
     async def on_command(ack, body):  # noqa: ANN001
-        await ack()  # sent when this listener returns: after the command is safely in the database
+        # The ack is sent when this listener returns: only once the command is safely in the database.
         if deps.inbound is None or _wants_new_case_form(deps, body):
+            await ack()
             deps.background.spawn(run_command(deps, body), "a /rapidreview command")
             return
         try:
-            work_id = await deps.inbound.accept(PLATFORM, receipt_key(body) or f"command:{id(body)}:{_now_id()}",
+            work_id = await deps.inbound.accept(PLATFORM, receipt_key(body) or f"command:{_now_id()}",
                                                 COMMAND_WORK, command_payload(body))
-        except Exception as exc:  # noqa: BLE001 (the database is away: do it in memory, as best we can)
+        except Exception as exc:  # noqa: BLE001 (the database is away: say so now rather than promise anything)
             log.warning("a /rapidreview command could not be kept before its ack: %s", type(exc).__name__)
-            deps.background.spawn(run_command(deps, body), "a /rapidreview command")
+            await ack(text=NOT_KEPT, response_type="ephemeral")
             return
+        await ack()
         if work_id is None:
             log.info("dropped a repeated Slack request (command)")
             return
@@ -221,6 +223,8 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
 
 
 COMMAND_WORK = "slack_command"
+NOT_KEPT = ("The bot cannot reach its database just now, so nothing was done. Please try again in a minute; if it "
+            "keeps happening, tell the Business Unit.")
 RESPONSE_URL_VALID = 30 * 60  # seconds: after this Slack refuses a response_url, so the answer goes by DM
 RESTARTED = ("The bot restarted while answering your `{text}` command. It was completed: check the case "
              "(`/rapidreview status`) to see where it stands.")

@@ -52,6 +52,7 @@ async def test_every_acknowledged_command_is_committed_and_answered_across_repea
     aware = (date.today() - timedelta(days=3)).isoformat()
     acked: dict[str, str] = {}  # pseudonym -> response_url id, for every command answered 200
     ack_seconds: list[float] = []
+    refused_at_ack: list[str] = []
     figures = []
     try:
         for r in range(ROUNDS):
@@ -63,10 +64,12 @@ async def test_every_acknowledged_command_is_committed_and_answered_across_repea
                 sent[pseudonym(n)] = fields["response_url"].rsplit("/", 1)[1]
                 t0 = time.monotonic()
                 try:
-                    status, _ = await slack.form(fields)
+                    status, text = await slack.form(fields)
                 except aiohttp.ClientError:
                     return  # no answer: Slack shows the person an error (nothing was acknowledged)
-                if status == 200:
+                if status == 200 and text.strip():
+                    refused_at_ack.append(pseudonym(n))  # answered in the ack itself ("nothing was done")
+                elif status == 200:
                     acked[pseudonym(n)] = sent[pseudonym(n)]
                     ack_seconds.append(time.monotonic() - t0)
 
@@ -82,7 +85,7 @@ async def test_every_acknowledged_command_is_committed_and_answered_across_repea
             except ImportError:
                 pass
             await served.start()  # restarted: it finishes what the dead process acknowledged
-            deadline = time.monotonic() + 12
+            deadline = time.monotonic() + 30  # normally a second or two; a loaded machine takes longer
             while time.monotonic() < deadline:
                 answered = {rid for rid, _ in fake_slack.responses}
                 if all(rid in answered for rid in acked.values()):
@@ -94,18 +97,25 @@ async def test_every_acknowledged_command_is_committed_and_answered_across_repea
             answered = {rid for rid, _ in fake_slack.responses}
             this_round = [ps for ps in acked if ps in sent]
             lost = [ps for ps in this_round if not cases.get(ps) or acked[ps] not in answered]
+            if lost:  # what the database says about them (to tell a slow finish from a lost command)
+                from storage.models import InboundWork
+
+                async with db.read() as s:
+                    rows = (await s.execute(select(InboundWork))).scalars().all()
+                print("lost:", [(ps, [(w.status, w.attempts, w.committed, w.claimed_by) for w in rows
+                                      if ps in (w.payload or {}).get("text", "")]) for ps in lost])
             figures.append({"round": r + 1, "sent": BURST, "acknowledged": len(this_round),
                             "committed": sum(1 for ps in this_round if cases.get(ps)),
                             "answered": sum(1 for ps in this_round if acked[ps] in answered),
                             "lost": len(lost), "twice": sum(1 for n in cases.values() if n > 1)})
         ack_seconds.sort()
-        print("crash figures:", figures, "ack seconds (median, max):",
+        print("crash figures:", figures, "answered in the ack:", len(refused_at_ack), "ack seconds (median, max):",
               (round(ack_seconds[len(ack_seconds) // 2], 3), round(ack_seconds[-1], 3)) if ack_seconds else None,
               "seconds:", round(time.monotonic() - started, 1))
         assert sum(f["acknowledged"] for f in figures) > 0
         assert [f["lost"] for f in figures] == [0] * ROUNDS, figures
         assert [f["twice"] for f in figures] == [0] * ROUNDS, figures
-        assert time.monotonic() - started < 90  # typically 20-50 s; every wait in it has its own deadline
+        assert time.monotonic() - started < 150  # 20 s alone, about 50 s in the full suite; every wait has a deadline
     finally:
         await served.stop()
         await db.dispose()
