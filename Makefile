@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench clean js sandbox-js playground
+.PHONY: run test install bench crash clean js sandbox-js playground
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ test: $(STAMP) js sandbox-js playground
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# SIGKILL during a burst of /rapidreview commands on PostgreSQL, three times: prints acknowledged, committed,
+# answered and lost (must be 0) per kill. Needs PostgreSQL on 127.0.0.1:5432; under a minute.
+crash: $(STAMP)
+	RAPIDREVIEW_REQUIRE_POSTGRES=1 $(PY) -m pytest -q -s -p no:cacheprovider \
+		tests/adversarial/test_acknowledged_commands_survive_a_crash.py -k repeated_kills
 
 clean:
 	rm -rf $(VENV) .pytest_cache rapidreview.db rapidreview-sandbox.db

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.grammar import Command
+from bot.identifiers import positive_int
 
 
 def _as_given(value: Any) -> Any:
@@ -20,14 +21,18 @@ def _as_given(value: Any) -> Any:
 
 
 def _version(value: Any) -> int | None:
-    """A report version, or None for the current one."""
-    return int(value) if str(value or "").isdigit() else None
+    """A report version, or None (absent) for the current one. Anything else present is refused: a forged 0 or
+    "-1" must never be read as "the current version"."""
+    if value in (None, ""):
+        return None
+    return _number(value)
 
 
 def _number(value: Any) -> int:
-    if not str(value or "").isdigit():
-        raise ValueError("not a number")
-    return int(value)
+    number = positive_int(value)
+    if number is None:
+        raise ValueError("not a number from 1 up")
+    return number
 
 
 def _recipient(value: Any) -> Any:

@@ -20,6 +20,7 @@ from server import ops, oversight_routes, report_routes
 from bot.calendar import WorkingDayCalendar
 from bot.core import Core
 from bot.deadlines import calendar_for
+from bot.inbound import InboundQueue
 from bot.outbox import Dispatcher
 from bot.partnership import Partnership, load_partnership
 from bot.ports import AdapterStatus, PlatformPort
@@ -45,6 +46,7 @@ class Runtime:
     dispatcher: Dispatcher
     platforms: dict[str, PlatformPort]
     ticker: Ticker
+    inbound: InboundQueue | None = None  # acknowledged commands, kept until done and answered
 
     def use_clock(self, clock: Callable[[], datetime]) -> None:
         """One clock for every part that reads the time (the sandbox's movable clock)."""
@@ -64,7 +66,7 @@ def build_runtime(settings: Settings, platforms: dict[str, PlatformPort] | None 
     dispatcher = Dispatcher(db, partnership, platforms)
     core.on_commit.append(dispatcher.wake)
     ticker = Ticker(db, partnership, calendar, dispatcher, on_commit=core.on_commit)
-    return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms, ticker)
+    return Runtime(settings, partnership, calendar, db, core, dispatcher, platforms, ticker, InboundQueue(db))
 
 
 def adapter_modules() -> list[ModuleType]:
@@ -124,12 +126,20 @@ def platform_report(statuses: list[AdapterStatus], env: Mapping[str, str] | None
 ADAPTER_STATUSES = web.AppKey("adapter_statuses", list)
 DISPATCHER_TASK = web.AppKey("dispatcher_task", asyncio.Task)
 SCHEDULER = web.AppKey("scheduler", object)
+INBOUND_TASK = web.AppKey("inbound_task", asyncio.Task)
+INBOUND_SWEEP_SECONDS = 2.0
+# Slow clients (issue 16): a connection must send each request's headers within HEADER_TIMEOUT (it is also the
+# longest a connection may sit idle between requests) and its body within BODY_TIMEOUT, or it is closed (408).
+# Platforms send small requests at once; these only cut off clients that trickle bytes to hold connections open.
+HEADER_TIMEOUT = 15.0
+BODY_TIMEOUT = 15.0
+LINGER = 2.0
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
 def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Application:
     # Platform payloads are small; a larger body is refused before any work (aiohttp answers 413).
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[_body_deadline])
     app[ADAPTER_STATUSES] = setup_adapters(rt, app, env)
     ready = {"ok": False}
 
@@ -148,16 +158,18 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
         await rt.ticker.recompute_all()
         app[DISPATCHER_TASK] = asyncio.create_task(rt.dispatcher.run())
         app[SCHEDULER] = start_scheduler(rt.ticker, rt.settings.tick_seconds)
+        app[INBOUND_TASK] = asyncio.create_task(_finish_unfinished(rt))
         ready["ok"] = True
 
     async def on_cleanup(_app: web.Application) -> None:
         scheduler = app.get(SCHEDULER)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        task = app.get(DISPATCHER_TASK)
-        if task:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        for key in (DISPATCHER_TASK, INBOUND_TASK):
+            task = app.get(key)
+            if task:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await rt.db.dispose()
 
     app.on_startup.append(on_startup)
@@ -166,9 +178,49 @@ def make_web_app(rt: Runtime, env: Mapping[str, str] | None = None) -> web.Appli
     return app
 
 
-async def serve(settings: Settings) -> None:
-    settings = prepare_settings(settings)
-    rt = build_runtime(settings)
+@web.middleware
+async def _body_deadline(request: web.Request, handler):  # noqa: ANN001, ANN202
+    """Read the whole body within BODY_TIMEOUT before any handler runs (they all read it whole anyway)."""
+    if request.can_read_body:
+        try:
+            await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+        except asyncio.TimeoutError:
+            response = web.json_response({"error": f"the request body did not arrive within {BODY_TIMEOUT:g} seconds"},
+                                         status=408)
+            response.force_close()  # the connection closes after this answer
+            return response
+    return await handler(request)
+
+
+def make_runner(app: web.Application) -> web.AppRunner:
+    """The runner `serve` listens with: idle connections and unfinished headers are closed after HEADER_TIMEOUT
+    (aiohttp's keep-alive timer runs from the moment a connection opens until a request's headers are in)."""
+    return web.AppRunner(app, access_log=None, keepalive_timeout=HEADER_TIMEOUT,
+                         lingering_time=LINGER)  # how long the rest of a refused body is read before closing
+
+
+async def _finish_unfinished(rt: Runtime) -> None:
+    """Every replica, every few seconds: finish acknowledged commands that a dead process left (bot/inbound.py)."""
+    if rt.inbound is None:
+        return
+    while True:
+        try:
+            await rt.inbound.sweep()
+        except Exception as exc:  # noqa: BLE001 (the database may be away for a moment: try again next time)
+            log.warning("could not look for unfinished commands: %s", type(exc).__name__)
+        await asyncio.sleep(INBOUND_SWEEP_SECONDS)
+
+
+async def serve(settings: Settings, env: Mapping[str, str] | None = None) -> None:
+    """Check, then listen until SIGINT or SIGTERM. A failed check raises StartupRefused (its message says what to do)."""
+    from server.startup import check_database, check_production
+
+    env = os.environ if env is None else env
+    settings = prepare_settings(settings, env)
+    check_production(settings, env)
+    rt = build_runtime(settings)  # reads the partnership file: its mistakes are reported first
+    if not _migrates_itself(settings, env):
+        await check_database(settings.database_url)
     block = [f"Rapid review bot for {rt.partnership.partnership.name}",
              f"  listening on http://{settings.host}:{settings.port}/ (GET /healthz, /readyz, /metrics)",
              f"  database: {_safe_url(settings.database_url)}",
@@ -177,7 +229,7 @@ async def serve(settings: Settings) -> None:
     app = make_web_app(rt)
     block += [f"  {line}" for line in platform_report(app[ADAPTER_STATUSES])]
     log.info("\n".join(block))
-    runner = web.AppRunner(app, access_log=None)
+    runner = make_runner(app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
@@ -187,6 +239,15 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await runner.cleanup()
+
+
+def _migrates_itself(settings: Settings, env: Mapping[str, str]) -> bool:
+    """The sandbox brings its own database file up to date at start-up (adapters/sandbox)."""
+    try:
+        from adapters.sandbox.config import DEFAULT_DATABASE_URL
+    except ModuleNotFoundError:
+        return False
+    return settings.database_url == DEFAULT_DATABASE_URL
 
 
 def _safe_url(url: str) -> str:

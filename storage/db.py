@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from sqlalchemy import event
@@ -35,6 +36,30 @@ def make_engine(url: str, **kw) -> AsyncEngine:
     return create_async_engine(url, **kw)
 
 
+# Writes that must commit together with whatever the current task writes next (e.g. "this acknowledged
+# command has its outcome"): run at the end of every write transaction opened inside `joined(...)`.
+_JOINED: ContextVar[tuple[tuple[object, Callable[[AsyncSession], Awaitable[None]]], ...]] = \
+    ContextVar("joined_writes", default=())
+
+
+@contextmanager
+def joined(write: Callable[[AsyncSession], Awaitable[None]]) -> Iterator[None]:
+    """Inside this block, every write transaction of this task also runs `write` just before it commits.
+    Only this task: a task started inside the block inherits the context but not the write."""
+    token = _JOINED.set(_JOINED.get() + ((asyncio.current_task(), write),))
+    try:
+        yield
+    finally:
+        _JOINED.reset(token)
+
+
+async def _run_joined(session: AsyncSession) -> None:
+    task = asyncio.current_task()
+    for owner, write in _JOINED.get():
+        if owner is task:
+            await write(session)
+
+
 class Database:
     """The engine plus a session factory. On SQLite, writers queue on one in-process lock.
 
@@ -57,9 +82,11 @@ class Database:
             async with self._write_lock:
                 async with self._sessions() as session, session.begin():
                     yield session
+                    await _run_joined(session)
         else:
             async with self._sessions() as session, session.begin():
                 yield session
+                await _run_joined(session)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

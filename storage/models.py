@@ -360,6 +360,31 @@ class InboundReceipt(SQLModel, table=True):
     received_at: datetime = _instant(nullable=False)
 
 
+class InboundWork(SQLModel, table=True):
+    """A command that was acknowledged to its platform, kept until it has been done and answered.
+
+    Written in the same transaction as its inbound receipt, before the acknowledgement goes back, so a
+    crash after the ack cannot lose it: any replica finishes unfinished rows (claimed with a lease, like
+    the outbox). `committed` is set inside the transaction that carries the command's outcome, so a
+    command that committed before a crash is answered, never run twice. `payload` holds only what is
+    needed to run and answer it (user, channel, text, response_url)."""
+
+    __tablename__ = "inbound_work"
+    __table_args__ = (Index("ix_inbound_work_open", "status", "received_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    kind: str = Field(max_length=40)
+    payload: dict = _json()
+    status: str = Field(default="pending", max_length=20)  # pending -> claimed -> done
+    received_at: datetime = _instant(nullable=False)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = _instant()
+    attempts: int = 0
+    committed: bool = False
+    reply: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    done_at: datetime | None = _instant()
+
+
 class ConversationRef(SQLModel, table=True):
     """Where the Teams adapter can reach people and channels: conversation references kept in the
     database (not the SDK's memory), so any replica can deliver after a restart. `kind` is

@@ -50,7 +50,8 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
         rt.use_clock(clock)
     store = Store(clock)
     port = SandboxPort(store)
-    SandboxWeb(rt, store, clock, clock_control=alone).routes(app)
+    sandbox_web = SandboxWeb(rt, store, clock, clock_control=alone)
+    sandbox_web.routes(app)
 
     async def on_startup(_app: web.Application) -> None:
         if rt.settings.database_url == DEFAULT_DATABASE_URL:
@@ -58,6 +59,13 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
             from storage.db import upgrade
 
             await asyncio.to_thread(upgrade, rt.settings.database_url)
+        real = await real_cases(rt.core)
+        if real:
+            # RAPIDREVIEW_DATABASE_URL points at a database a real platform uses: never act on those cases.
+            sandbox_web.refused = (f"the sandbox refuses to run on a database that holds real cases ({real} opened in "
+                                   "Slack or Teams); give it a database of its own")
+            log.error("sandbox: %s", sandbox_web.refused)
+            return
         replayed = rebuild(store, await rt.core.shown(PLATFORM))
         if replayed:
             log.info("sandbox: rebuilt its conversations from %d things the core has shown", replayed)
@@ -68,7 +76,7 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)
-    app[SANDBOX] = {"store": store, "clock": clock, "port": port}
+    app[SANDBOX] = {"store": store, "clock": clock, "port": port, "token": sandbox_web.token}
     url = f"http://{_url_host(rt.settings.host)}:{rt.settings.port}/"
     reason = f"open {url}, fictional data only; case board at {url}board"
     if not renderer_installed():
@@ -80,3 +88,8 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+async def real_cases(core) -> int:  # noqa: ANN001 (bot.core.Core)
+    """How many cases in this database were opened on a real platform (anything but the sandbox)."""
+    return sum(n for platform, n in (await core.cases_by_platform()).items() if platform != PLATFORM)

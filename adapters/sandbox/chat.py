@@ -15,6 +15,7 @@ from bot.context import Invocation
 from bot.core import Core, Reply
 from bot.effects import CARD_KINDS
 from bot.grammar import SPECS
+from bot.identifiers import case_code_problem, positive_int
 from bot.partnership import Member
 
 MAX_TYPED = 8000
@@ -114,8 +115,11 @@ class Chat:
         if not await self.core.first_receipt(PLATFORM, f"click:{member.key}:{click}"):
             return Outcome(True, "Already done.")
         kind, code = data.get("card"), data.get("case")
-        if kind not in CARD_KINDS or not isinstance(code, str):
+        if not isinstance(kind, str) or kind not in CARD_KINDS or not isinstance(code, str):
             return Outcome(False, "This card is not one the bot can act on.")
+        problem = case_code_problem(code)
+        if problem:
+            return Outcome(False, problem)
         key = (member.key, message.id)
         if verb == "refresh" or (verb == "status" and kind == "case_status"):  # the pinned card is always current
             self.store.card_ui.pop(key, None)
@@ -124,9 +128,10 @@ class Chat:
         if verb == "understood":
             return self._answer(key, Outcome(True, "Thank you."), answered=True)
         if verb == "reminder":
-            if not str(data.get("reminder_id") or "").isdigit():
+            if positive_int(data.get("reminder_id")) is None:
                 return Outcome(False, "This reminder card is incomplete.")
-            reply = await self.core.reminder_action(self._inv(member, conv), int(data["reminder_id"]), str(data.get("do") or ""))
+            reply = await self.core.reminder_action(self._inv(member, conv), positive_int(data["reminder_id"]),
+                                                    str(data.get("do") or "")[:20])
             return self._answer(key, Outcome(reply.ok, reply.text), answered=reply.ok)
         cmd, errors = buttons.command_for(verb, data), {}
         if cmd is None:

@@ -62,8 +62,14 @@ def decide(env: Mapping[str, str], host: str) -> Decision:
     others = other_platforms(env)
     if switch is False:
         return Decision(False, f"{SWITCH}=false")
-    if others and not switch:
-        return Decision(False, f"{' and '.join(others)} configured (set {SWITCH}=true to run the sandbox as well)")
+    if others and switch:
+        # Beside a real platform the sandbox would share its database: anyone on this machine could act as
+        # any member on real cases (a security test approved a Slack case as all three executive leads).
+        return Decision(False, f"refused: {' and '.join(others)} configured. The sandbox has no sign-in and would "
+                               "share their database; run it as a separate server with its own database "
+                               f"(without the {' and '.join(others)} settings, on another RAPIDREVIEW_PORT)")
+    if others:
+        return Decision(False, f"{' and '.join(others)} configured")
     if not is_loopback(host):
         return Decision(False, f"refused: RAPIDREVIEW_HOST={host} is not a loopback address. The sandbox has no "
                                "sign-in (anyone who opens it can act as any member), so it only runs on 127.0.0.1")

@@ -4,13 +4,18 @@ Defence in depth for a page without sign-in: the server only starts the sandbox 
 (config.py), and every request here must also come from a loopback peer and name a loopback host (a
 web page elsewhere cannot reach it by DNS rebinding); changes need a JSON body (a form on another site
 cannot send one without a CORS preflight, which is never granted) and, when the browser says where the
-request came from, the same origin.
+request came from, the same origin. Every API call also carries a token that only the sandbox's own
+page can read (it is in the page; another site's script cannot read a response from here), a request
+that passed through a proxy is refused (a proxy on this host would otherwise make the outside world look
+like 127.0.0.1), and a sandbox whose database holds another platform's cases refuses everything.
 """
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +42,11 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 KEEPALIVE_SECONDS = 15.0
+TOKEN_HEADER = "X-Sandbox-Token"
+TOKEN_QUERY = "token"  # EventSource cannot send headers: the event stream takes the token in its query
+API_PREFIX = "/sandbox/api/"
+# Headers a proxy adds: the sandbox is only ever opened directly from a browser on this machine.
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Via")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -50,6 +60,8 @@ def _loopback_request(request: web.Request) -> str | None:
     peer = request.remote or ""
     if not is_loopback(peer):
         return f"the sandbox answers this machine only (request from {peer or 'an unknown address'})"
+    if any(h in request.headers for h in PROXY_HEADERS):
+        return "the sandbox is never served through a proxy: open it directly on this machine"
     host = urlsplit(f"//{request.host}").hostname or ""
     if not is_loopback(host):
         return "the sandbox answers only to 127.0.0.1 or localhost in the address bar"
@@ -62,9 +74,19 @@ def _loopback_request(request: web.Request) -> str | None:
     return None
 
 
-def guarded(handler: Handler) -> Handler:
+def _token_problem(request: web.Request, token: str) -> str | None:
+    """Why this API call is not from the sandbox's own page, or None (pages and files need no token)."""
+    if not request.path.startswith(API_PREFIX):
+        return None
+    given = request.headers.get(TOKEN_HEADER) or (request.query.get(TOKEN_QUERY, "") if request.method == "GET" else "")
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        return "sandbox calls must come from the sandbox page itself (reload the page)"
+    return None
+
+
+def guarded(handler: Handler, gate: Callable[[web.Request], str | None] | None = None) -> Handler:
     async def wrapper(request: web.Request) -> web.StreamResponse:
-        why = _loopback_request(request)
+        why = _loopback_request(request) or (gate(request) if gate else None)
         if why:
             return web.Response(status=403, text=f"Forbidden: {why}.\n")
         response = await handler(request)
@@ -80,26 +102,39 @@ class SandboxWeb:
         self.rt, self.store, self.clock, self.clock_control = rt, store, clock, clock_control
         self.chat = Chat(rt.core, store)
         self._tick_lock = asyncio.Lock()
+        self.token = secrets.token_urlsafe(32)  # new at every start: a page from before a restart reloads
+        self.refused: str | None = None  # set at start-up when the database holds real cases
+
+    def _gate(self, request: web.Request) -> str | None:
+        return self.refused or _token_problem(request, self.token)
 
     def routes(self, app: web.Application) -> None:
         r = app.router
-        r.add_get("/", guarded(self.index))
-        r.add_get("/board", guarded(self.board_page))
-        r.add_get("/oversight", guarded(self.oversight_page))
-        r.add_get("/oversight/download", guarded(self.oversight_download))
-        r.add_get("/sandbox/static/{name}", guarded(self.static))
-        r.add_get("/sandbox/vendor/{name}", guarded(self.vendor))
-        r.add_get("/sandbox/api/members", guarded(self.members))
-        r.add_get("/sandbox/api/state", guarded(self.state))
-        r.add_get("/sandbox/api/board", guarded(self.board_fragment))
-        r.add_get("/sandbox/api/events", guarded(self.events))
-        r.add_post("/sandbox/api/type", guarded(self.type))
-        r.add_post("/sandbox/api/action", guarded(self.action))
-        r.add_post("/sandbox/api/clock", guarded(self.advance_clock))
+
+        def g(handler: Handler) -> Handler:
+            return guarded(handler, self._gate)
+
+        r.add_get("/", g(self.index))
+        r.add_get("/board", g(self.board_page))
+        r.add_get("/oversight", g(self.oversight_page))
+        r.add_get("/oversight/download", g(self.oversight_download))
+        r.add_get("/sandbox/static/{name}", g(self.static))
+        r.add_get("/sandbox/vendor/{name}", g(self.vendor))
+        r.add_get("/sandbox/api/members", g(self.members))
+        r.add_get("/sandbox/api/state", g(self.state))
+        r.add_get("/sandbox/api/board", g(self.board_fragment))
+        r.add_get("/sandbox/api/events", g(self.events))
+        r.add_post("/sandbox/api/type", g(self.type))
+        r.add_post("/sandbox/api/action", g(self.action))
+        r.add_post("/sandbox/api/clock", g(self.advance_clock))
+
+    def _with_token(self, html: str) -> str:
+        return html.replace("<head>", f'<head>\n<meta name="sandbox-token" content="{self.token}">', 1)
 
     # -- files ------------------------------------------------------------------------------------
     async def index(self, _request: web.Request) -> web.Response:
-        return web.Response(text=(STATIC / "index.html").read_text(encoding="utf-8"), content_type="text/html")
+        return web.Response(text=self._with_token((STATIC / "index.html").read_text(encoding="utf-8")),
+                            content_type="text/html")
 
     async def static(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -134,7 +169,8 @@ class SandboxWeb:
 
     async def board_page(self, _request: web.Request) -> web.Response:
         fragment = await board.render(self.rt, self.clock())
-        return web.Response(text=board.page(fragment, self.rt.partnership.partnership.name), content_type="text/html")
+        return web.Response(text=self._with_token(board.page(fragment, self.rt.partnership.partnership.name)),
+                            content_type="text/html")
 
     async def oversight_page(self, request: web.Request) -> web.Response:
         from adapters.sandbox import oversight

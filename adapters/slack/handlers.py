@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Awaitable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import aiohttp
+from sqlalchemy.exc import IntegrityError
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackClientError
@@ -31,6 +33,7 @@ from adapters.slack import forms
 from adapters.slack.config import PLATFORM
 from adapters.slack.cards import CardRenderer, escape_mrkdwn
 from adapters.slack.port import call
+from bot import inbound
 from bot.context import Invocation
 from bot.core import Core, Reply
 from bot.grammar import Command, ParseError, read_only, tokenize
@@ -64,6 +67,7 @@ class Background:
     def __init__(self) -> None:
         self.tasks: set[asyncio.Task] = set()
         self.command_slots = asyncio.Semaphore(COMMAND_SLOTS)
+        self.new_case_lock = asyncio.Lock()
 
     @contextmanager
     def after_response(self) -> Iterator[list[tuple[Coroutine[Any, Any, Any], str]]]:
@@ -112,6 +116,7 @@ class Deps:
     client: AsyncWebClient
     admin_client: AsyncWebClient | None = None  # a user token allowed to delete other people's messages
     background: Background = field(default_factory=Background)
+    inbound: inbound.InboundQueue | None = None  # commands kept from before their ack until answered
 
 
 def reply_message(reply: Reply, cards: CardRenderer) -> dict[str, Any]:
@@ -143,21 +148,43 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
 
     @bolt.middleware
     async def first_receipt_only(req, resp, next):  # noqa: ANN001, A002 (Bolt passes these by name)
-        # In the database, so a retry that lands on another replica is dropped too. A command is checked
-        # after its ack (in run_command), so the ack never waits for this write.
+        # In the database, so a retry that lands on another replica is dropped too. A command's receipt is
+        # written with the command itself (on_command). An event's receipt commits with what the event caused
+        # (or, if it caused nothing, just after): a crash while screening a message leaves no receipt, so
+        # Slack's retry (it retries an event that was not acknowledged) screens it again.
         key = receipt_key(req.body)
-        if key and not key.startswith("command:") and not await core.first_receipt(PLATFORM, key):
-            log.info("dropped a repeated Slack request (%s)", key.split(":", 1)[0])
-            return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+        if not key or key.startswith("command:"):
+            return await next()
+        if key.startswith("event:"):  # its receipt is written with its outcome (on_message)
+            if await inbound.seen(core.db, PLATFORM, key):
+                return _dropped(key)
+            return await next()
+        if not await core.first_receipt(PLATFORM, key):
+            return _dropped(key)
         return await next()
 
     @bolt.command(COMMAND)
     async def on_command(ack, body):  # noqa: ANN001
+        # The ack is sent when this listener returns: only once the command is safely in the database.
+        if deps.inbound is None or _wants_new_case_form(deps, body):
+            await ack()
+            deps.background.spawn(run_command(deps, body), "a /rapidreview command")
+            return
+        try:
+            work_id = await deps.inbound.accept(PLATFORM, receipt_key(body) or f"command:{_now_id()}",
+                                                COMMAND_WORK, command_payload(body))
+        except Exception as exc:  # noqa: BLE001 (the database is away: say so now rather than promise anything)
+            log.warning("a /rapidreview command could not be kept before its ack: %s", type(exc).__name__)
+            await ack(text=NOT_KEPT, response_type="ephemeral")
+            return
         await ack()
-        deps.background.spawn(run_command(deps, body), "a /rapidreview command")
+        if work_id is None:
+            log.info("dropped a repeated Slack request (command)")
+            return
+        deps.background.spawn(finish_command(deps, work_id), "a /rapidreview command")
 
     @bolt.event("message")
-    async def on_message(event):  # noqa: ANN001
+    async def on_message(event, body):  # noqa: ANN001
         subtype = event.get("subtype")
         if subtype not in _SCREENED_SUBTYPES:
             return  # joins, topic changes, deletions: nothing anyone typed
@@ -178,10 +205,113 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
         # File names and titles are typed by people too.
         text = "\n".join([msg.get("text") or ""] + [f.get(k) or "" for f in msg.get("files") or []
                                                     for k in ("name", "title")])
-        verdict = await core.screen_message(Invocation(PLATFORM, user, p.by_slack_id(user), text=text, case_code=code))
+        # The receipt commits with what the screening wrote (or just after, if nothing): a crash mid-screening
+        # leaves no receipt, so Slack's retry of the unacknowledged event is screened instead of dropped.
+        key = receipt_key(body) or ""
+        try:
+            with inbound.receipt_with_outcome(PLATFORM, key) as receipt:
+                verdict = await core.screen_message(Invocation(PLATFORM, user, p.by_slack_id(user), text=text,
+                                                               case_code=code))
+        except IntegrityError:  # a copy of this event (Slack's retry) was screened at the same moment
+            log.info("dropped a repeated Slack request (event)")
+            return
+        if key and not receipt["written"]:
+            await inbound.record(core.db, PLATFORM, key)
         if verdict.blocked:
             deps.background.spawn(_hide(deps, channel, msg.get("ts") or "", user, code, verdict.description),
                                   "removing a flagged message")
+
+
+COMMAND_WORK = "slack_command"
+NOT_KEPT = ("The bot cannot reach its database just now, so nothing was done. Please try again in a minute; if it "
+            "keeps happening, tell the Business Unit.")
+RESPONSE_URL_VALID = 30 * 60  # seconds: after this Slack refuses a response_url, so the answer goes by DM
+RESTARTED = ("The bot restarted while answering your `{text}` command. It was completed: check the case "
+             "(`/rapidreview status`) to see where it stands.")
+
+
+def _dropped(key: str) -> BoltResponse:
+    log.info("dropped a repeated Slack request (%s)", key.split(":", 1)[0])
+    return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
+
+
+def _now_id() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
+
+
+def command_payload(body: dict[str, Any]) -> dict[str, Any]:
+    """What is needed to run a command and answer it later, and nothing else."""
+    keep = ("user_id", "channel_id", "channel_name", "text", "response_url", "trigger_id", "team_id")
+    return {k: str(body.get(k) or "") for k in keep}
+
+
+def _wants_new_case_form(deps: Deps, body: dict[str, Any]) -> bool:
+    """A bare `new` from someone allowed to open a case opens a form (nothing is changed, and its trigger_id
+    expires in 3 s, so it is not queued)."""
+    member = deps.partnership.by_slack_id(str(body.get("user_id") or ""))
+    return (str(body.get("text") or "")).strip().lower() == "new" and member is not None and may_run(member, "new")
+
+
+async def finish_command(deps: Deps, work_id: int) -> None:
+    """Run an acknowledged command (kept in inbound_work) and answer it. Called after the ack by the process
+    that took it, or by any replica's sweep when that process died. A command whose outcome committed is
+    never run again: its kept answer (or a note that it was completed) is sent instead."""
+    queue = deps.inbound
+    async with deps.background.command_slots:
+        work = await queue.claim(work_id)
+        if work is None:
+            return  # finished, or being finished by someone else
+        body, msg = work.payload, work.reply
+        if msg is None and work.attempts > inbound.MAX_CLAIMS and not work.committed:
+            log.warning("a /rapidreview command was given up after %d claims", work.attempts)
+            msg = {"response_type": "ephemeral", "text": SORRY}  # it may be what stops the process: not again
+        if msg is None:
+            msg = await _run_kept(deps, work_id, work.committed, body)
+            await queue.keep_reply(work_id, msg)
+    await answer(deps, body, msg, work.received_at)
+    await queue.done(work_id)
+
+
+async def _run_kept(deps: Deps, work_id: int, committed: bool, body: dict[str, Any]) -> dict[str, Any]:
+    from sqlalchemy.exc import DBAPIError
+
+    queue = deps.inbound
+    for attempt in range(inbound.MAX_ATTEMPTS):
+        if committed or (attempt and await queue.is_committed(work_id)):
+            verb = (body.get("text") or "help").split()[0][:20] if (body.get("text") or "").split() else "help"
+            return {"response_type": "ephemeral", "text": RESTARTED.format(text=escape_mrkdwn(verb))}
+        try:
+            with queue.committing(work_id):
+                if _verb(body) == "new":
+                    # One new case at a time in this process: a burst of `new` otherwise has every command in it
+                    # take the same next case number and all but one start again (IntegrityError), over and over.
+                    async with deps.background.new_case_lock:
+                        return await _command_reply(deps, body)
+                return await _command_reply(deps, body)
+        except DBAPIError as exc:  # e.g. two replicas numbering a new case at once, or a dropped connection
+            log.info("a /rapidreview command will be tried again: %s", type(exc).__name__)
+            await asyncio.sleep(0.02 * (attempt + 1) + random.random() * 0.2)  # apart, not in step
+        except Exception as exc:  # noqa: BLE001 (the ack has gone: the person must still hear something)
+            log.warning("a /rapidreview command failed after its ack: %s", type(exc).__name__)
+            break
+    return {"response_type": "ephemeral", "text": SORRY}
+
+
+async def answer(deps: Deps, body: dict[str, Any], msg: dict[str, Any], received_at) -> None:  # noqa: ANN001
+    """Through response_url while Slack still accepts it; after that, a direct message to the person."""
+    import time as _time
+
+    age = _time.time() - received_at.timestamp()
+    if body.get("response_url") and age < RESPONSE_URL_VALID - 60:
+        await send_reply(body["response_url"], msg)
+        return
+    try:
+        await deps.client.chat_postMessage(channel=body.get("user_id", ""), text=msg.get("text") or "Done.",
+                                           blocks=msg.get("blocks"), unfurl_links=False, unfurl_media=False)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("a command's late answer could not be sent by direct message: %s", type(exc).__name__)
 
 
 async def run_command(deps: Deps, body: dict[str, Any]) -> None:

@@ -58,9 +58,12 @@ _SAME_TOKEN_NOTICE = _SameTokenNotice()
 
 def verify(verifier: SignatureVerifier, body: bytes, headers) -> bool:  # noqa: ANN001
     """v0 HMAC over `v0:<timestamp>:<body>`, timestamp within five minutes (slack_sdk's SignatureVerifier)."""
+    ts = headers.get("X-Slack-Request-Timestamp") or ""
+    if not (ts.isascii() and ts.isdigit() and len(ts) <= 12):  # Unix seconds; 400 digits overflowed the check
+        return False
     try:
         return verifier.is_valid_request(body, headers)
-    except (ValueError, UnicodeDecodeError):  # a timestamp that is not a number, a body that is not UTF-8
+    except (ValueError, UnicodeDecodeError, OverflowError):  # a body that is not UTF-8
         return False
 
 
@@ -78,7 +81,7 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
     bolt_client = AsyncWebClient(base_url=config.api_url, timeout=WEB_API_TIMEOUT)
     bolt = AsyncApp(client=bolt_client, authorize=identity.for_bolt(), signing_secret=config.signing_secret,
                     process_before_response=True, logger=bolt_log)
-    deps = Deps(rt.core, rt.partnership, cards, client, admin)
+    deps = Deps(rt.core, rt.partnership, cards, client, admin, inbound=getattr(rt, "inbound", None))
 
     async def check_credentials() -> tuple[bool, str]:
         """For GET /readyz: the bot token is accepted (auth.test, answered once and kept)."""
@@ -88,6 +91,25 @@ def install(rt, app: web.Application, config: SlackConfig) -> SlackPort:  # noqa
         except SlackApiError as exc:
             return False, f"auth.test refused the bot token ({exc.response.get('error', 'error')})"
     port.check_credentials = check_credentials
+    if deps.inbound is not None:
+        from adapters.slack.handlers import COMMAND_WORK, finish_command
+
+        in_hand: set[int] = set()  # rows already waiting for a command slot here: not queued twice
+
+        async def finish_later(work_id: int) -> None:
+            if work_id in in_hand:
+                return
+            in_hand.add(work_id)
+
+            async def go() -> None:
+                try:
+                    await finish_command(deps, work_id)
+                finally:
+                    in_hand.discard(work_id)
+
+            deps.background.spawn(go(), "an unfinished /rapidreview command")
+
+        deps.inbound.finishers[COMMAND_WORK] = finish_later
     handlers.register(bolt, deps)
     interactions.register(bolt, deps)
     slack = SlackRuntime(bolt, port, deps)
@@ -146,22 +168,21 @@ def envelope_problem(body: bytes, ctype: str) -> str | None:
     import json
     from urllib.parse import parse_qs
 
+    from adapters.slack.shapes import event_problem, payload_problem
+
     try:
         text = body.decode("utf-8")
         if ctype == "application/json":
             data = json.loads(text)
             if not isinstance(data, dict):
                 return "the body is not a JSON object"
-            if data.get("type") == "event_callback":
-                event = data.get("event")
-                if not isinstance(event, dict):
-                    return "event is not an object"
-                if not isinstance(event.get("user", ""), (str, type(None))):
-                    return "event.user is not a string"
-            return None
+            return event_problem(data)
         payload = parse_qs(text).get("payload")
-        if payload and not isinstance(json.loads(payload[0]), dict):
-            return "payload is not a JSON object"
-    except (UnicodeDecodeError, ValueError):
+        if payload:
+            data = json.loads(payload[0])
+            if not isinstance(data, dict):
+                return "payload is not a JSON object"
+            return payload_problem(data)
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return "the body is not valid JSON or form data"
     return None

@@ -26,6 +26,7 @@ from bot import buttons
 from bot.context import Invocation
 from bot.core import Reply
 from bot.grammar import Command
+from bot.identifiers import case_code_problem, may_act_for_agency, positive_int
 from bot.roles import may_run
 
 log = logging.getLogger("rapidreview.slack")
@@ -48,9 +49,14 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
     core, p = deps.core, deps.partnership
 
     async def refused_unless_allowed(inv: Invocation, cmd: Command) -> Reply | None:
-        """Before opening a form: a refusal (audited by the core, as for text) if this person may not run it."""
+        """Before opening a form: a refusal (audited by the core, as for text) if this person may not run it,
+        or (a return) may not act for the agency the button names: the core refuses that too, and says why."""
         if inv.member is not None and may_run(inv.member, cmd.verb, cmd.option):
-            return None
+            agencies = {a.key for a in p.agencies}
+            if "agency" not in cmd.args or may_act_for_agency(inv.member, cmd.args["agency"], agencies):
+                return None
+            if not isinstance(cmd.args["agency"], str) or len(cmd.args["agency"]) > 40:
+                return Reply(False, "That button names no agency: it may have been altered.")
         return await core.handle(replace(inv, command=cmd))
 
     def tell(respond, text: str) -> None:  # noqa: ANN001
@@ -63,6 +69,11 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
         aid = action.get("action_id", "")
         raw, value = _value(action)
         user = (body.get("user") or {}).get("id", "")
+        problem = _value_problem(aid, value)
+        if problem:
+            await ack()
+            tell(respond, problem)
+            return
         inv = Invocation(PLATFORM, user, p.by_slack_id(user), case_code=value.get("case"),
                          private=((body.get("channel") or {}).get("id") or "").startswith("D"))
         opener = _form_for(aid, value, p)
@@ -90,7 +101,7 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
         if aid in REMINDER:
             # The command rides along so an unknown person is refused and audited like any other.
             reply = await core.reminder_action(replace(inv, command=Command("reminder", REMINDER[aid])),
-                                               int(value.get("reminder") or 0), REMINDER[aid])
+                                               positive_int(value.get("reminder")) or 0, REMINDER[aid])
         elif (cmd := buttons.command_for(aid.removeprefix("rr_"), value)) is not None:
             # A button that changes something at once: its command comes from the core's one button table.
             reply = await core.handle(replace(inv, command=cmd))
@@ -115,6 +126,10 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
     @bolt.view(forms.AGENCY_RETURN)
     async def on_return(ack, body, view):  # noqa: ANN001
         cmd, origin = forms.read_agency_return(view)
+        problem = case_code_problem(forms.metadata(view).get("case"))
+        if problem:
+            await ack(response_action="errors", errors={"involvement": problem})
+            return
         reply = await core.handle(_invocation(body, p, forms.metadata(view).get("case"), cmd))
         if not reply.ok:
             errors = forms.return_errors(reply.data.get("field_errors") or {}, origin) or \
@@ -138,11 +153,32 @@ def register(bolt: AsyncApp, deps: Deps) -> None:
         if not (cmd.args.get("reason") or "").strip():
             await ack(response_action="errors", errors={"reason": "Say why, without identifying details."})
             return
+        problem = case_code_problem(forms.metadata(view).get("case"))
+        if problem:
+            await ack(response_action="errors", errors={"reason": problem})
+            return
         reply = await core.handle(_invocation(body, p, forms.metadata(view).get("case"), cmd))
         if not reply.ok:
             await ack(response_action="errors", errors={"reason": reply.text[:_MAX_ERROR]})
             return
         await ack(response_action="update", view=forms.result_view(done, reply.text))
+
+
+def _value_problem(aid: str, value: dict[str, Any]) -> str | None:
+    """What is wrong with a button's value (forged or altered), before anything is looked up or stored."""
+    if aid in LINKS:
+        return None
+    if value.get("case") is not None or aid not in REMINDER:
+        problem = case_code_problem(value.get("case"))
+        if problem:
+            return problem
+    for key in ("version", "number", "reminder"):
+        if key in value and value[key] is not None and positive_int(value[key]) is None:
+            return f"That button's {key} is not a whole number from 1: it may have been altered."
+    for key in ("agency", "recipient"):
+        if key in value and not (isinstance(value[key], str) and len(value[key]) <= 40):
+            return f"That button's {key} is not valid: it may have been altered."
+    return None
 
 
 def _invocation(body: dict[str, Any], p, case_code: str | None, cmd: Command) -> Invocation:  # noqa: ANN001
@@ -161,5 +197,5 @@ def _form_for(aid: str, value: dict[str, Any], p) -> tuple[Command, dict] | None
         choice = "lcspr" if aid == "rr_vote_lcspr" else "no-lcspr"
         return Command("vote", choice, {}), forms.vote_view(code, choice)
     if aid == "rr_disagree_open":
-        return Command("disagree", None, {}), forms.disagree_view(code, int(value.get("version") or 0))
+        return Command("disagree", None, {}), forms.disagree_view(code, positive_int(value.get("version")) or 0)
     return None

@@ -5,6 +5,7 @@ the Graph permissions and the sideload steps.
 """
 from __future__ import annotations
 
+import logging
 import warnings
 import logging
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ class _NoAppIdNoise(logging.Filter):
 
 _NO_APP_ID_NOISE = _NoAppIdNoise()
 TEAMS = web.AppKey("teams", dict)  # app[TEAMS]: config, port, agent and adapter, for shutdown and tests
+log = logging.getLogger("rapidreview.teams")
 
 
 def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, ANN201 (server.app.Runtime, AdapterStatus)
@@ -69,16 +71,39 @@ def setup(rt, app: web.Application, env: Mapping[str, str]):  # noqa: ANN001, AN
     port = TeamsPort(cfg, refs, Connector(connections, validator, cfg.bot_id), rt.partnership, graph)
     agent = TeamsAgent(cfg, rt.core, rt.partnership, refs, port, connections)
 
+    from adapters.teams.inbound_checks import activity_problem, claims_problem, token_header_problem
+
     # Only this route is guarded: the middleware form would also demand a Bot Framework token of Slack.
     @jwt_authorization_decorator
-    async def messages(request: web.Request) -> web.StreamResponse:
-        if request.content_type != "application/json":
-            return web.json_response({"error": "activities must be sent as application/json"}, status=415)
+    async def authenticated(request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json()  # aiohttp keeps the body: the SDK reads it again
+        except (ValueError, UnicodeDecodeError):
+            return web.json_response({"error": "the body is not JSON"}, status=400)
+        problem = activity_problem(body)
+        if problem:
+            return web.json_response({"error": problem}, status=400)
+        if not cfg.anonymous:
+            identity = request.get("claims_identity")
+            problem = claims_problem(getattr(identity, "claims", None) or {}, body)
+            if problem:
+                log.warning("Teams: refused a token: %s", problem)
+                return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
         try:
             return await adapter.process(request, agent.app)
         except pydantic.ValidationError:
             # The SDK's schema refused the activity: the sender's mistake, not ours.
             return web.json_response({"error": "the activity does not match the Bot Framework schema"}, status=400)
+
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return web.json_response({"error": "activities must be sent as application/json"}, status=415)
+        if not cfg.anonymous:
+            problem = token_header_problem(request.headers.get("Authorization"))
+            if problem:
+                log.warning("Teams: refused a token: %s", problem)
+                return web.json_response({"error": "Invalid token or authentication failed."}, status=401)
+        return await authenticated(request)
 
     with warnings.catch_warnings():  # the SDK's decorator reads this plain string key; it is not ours to type
         warnings.simplefilter("ignore", web.NotAppKeyWarning)

@@ -18,6 +18,7 @@ from bot.context import Invocation
 from bot.core import Core, Reply
 from bot.effects import CARD_KINDS
 from bot.grammar import MAX_TEXT, Command, ParseError, parse_date
+from bot.identifiers import case_code_problem, positive_int
 from bot.partnership import Member, Partnership
 from bot.return_screen import CONFIRM_FIELD
 
@@ -78,8 +79,16 @@ def form_command(verb: str, data: dict[str, Any]) -> tuple[Command | None, dict[
         reason = _reason(data, errors)
         national = str(data.get("national", "false")).lower() == "true"
         return (None if errors else Command("vote", choice, {"national": national, "reason": reason})), errors
-    if verb == "disagree":
-        version = int(data["version"]) if str(data.get("version") or "").isdigit() else None
+    if verb in ("approve", "disagree"):
+        # Absent means "the current version"; anything present must be a version number (0 is not "absent").
+        version = None
+        if data.get("version") not in (None, ""):
+            version = positive_int(data["version"])
+            if version is None:
+                errors["version"] = "That is not a report version: the card may have been altered. Reload it."
+                return None, errors
+        if verb == "approve":
+            return Command("approve", None, {"version": version}), errors
         reason = _reason(data, errors)
         return (None if errors else Command("disagree", None, {"version": version, "reason": reason})), errors
     if verb == "panel":
@@ -106,16 +115,19 @@ class CardActions:
     async def execute(self, verb: str, data: dict[str, Any], inv: Invocation) -> tuple[str, Any]:
         """(response type, value) for an adaptiveCard/action invoke."""
         kind, code = data.get("card"), data.get("case")
-        if kind not in CARD_KINDS or not isinstance(code, str):
+        if not isinstance(kind, str) or kind not in CARD_KINDS or not isinstance(code, str):
             return MESSAGE, "This card is not one the bot can act on."
+        problem = case_code_problem(code)
+        if problem:
+            return MESSAGE, problem
         if verb == "refresh":
             return await self.card(kind, code, data, inv.member, {})
         if verb == "understood":
             return await self.card(kind, code, data, inv.member, {"answered": True, "message": "Thank you.", "tone": "good"})
         if verb == "reminder":
-            if not str(data.get("reminder_id") or "").isdigit():
+            if positive_int(data.get("reminder_id")) is None:
                 return MESSAGE, "This reminder card is incomplete."
-            reply = await self.core.reminder_action(inv, int(data["reminder_id"]), str(data.get("do") or ""))
+            reply = await self.core.reminder_action(inv, positive_int(data["reminder_id"]), str(data.get("do") or "")[:20])
             return await self.card(kind, code, data, inv.member, self._ui(reply, data, answered=reply.ok))
         cmd, errors = command_for(verb, data)
         if cmd is None:

@@ -219,8 +219,38 @@ class NotAWordFile(ValueError):
     """The upload is not a .docx python-docx can open."""
 
 
+# Limits on an uploaded .docx, checked on the zip's directory before anything is expanded. A real report is a
+# few hundred KB expanded; a 187 KB "zip bomb" that expanded to 120 M characters took 20 s and 538 MB to read.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_EXPANDED_BYTES = 25 * 1024 * 1024
+MAX_PARTS = 500
+
+
+def package_problem(data: bytes) -> str | None:
+    """Why this upload is refused before it is opened (None: within the limits). Zip headers state each part's
+    expanded size, and Python's zipfile never expands a part beyond what its header states."""
+    import zipfile
+
+    if len(data) > MAX_UPLOAD_BYTES:
+        return f"the file is {len(data) / 1e6:.1f} MB; a report is at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None  # not a zip: python-docx says it is not a Word document
+    if len(parts) > MAX_PARTS:
+        return f"the file has {len(parts)} parts; a Word report has far fewer (at most {MAX_PARTS} are read)"
+    expanded = sum(max(p.file_size, 0) for p in parts)
+    if expanded > MAX_EXPANDED_BYTES:
+        return (f"the file expands to {expanded / 1e6:.0f} MB; a report expands to at most "
+                f"{MAX_EXPANDED_BYTES // (1024 * 1024)} MB. Save it again from Word, without embedded files")
+    return None
+
+
 def from_docx(data: bytes) -> ReadBack:
     """A Word file as blocks (headings, paragraphs, list items, tables), in document order."""
+    problem = package_problem(data)
+    if problem:
+        raise NotAWordFile(f"the file was not read: {problem}")
     try:
         doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for a file that is not a .docx
@@ -246,6 +276,8 @@ def from_docx(data: bytes) -> ReadBack:
             blocks.append(Block("bullet", runs=runs))
         else:
             blocks.append(Block("paragraph", runs=runs))
+    if not len(doc.sections):  # a document without section properties has no header or footer
+        return ReadBack(blocks, doc.core_properties.identifier or "")
     section = doc.sections[0]
     return ReadBack(blocks, doc.core_properties.identifier or "",
                     "\n".join(p.text for p in section.header.paragraphs),

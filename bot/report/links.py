@@ -106,8 +106,18 @@ def signer(env: Mapping[str, str] | None = None) -> LinkSigner:
             log.warning("%s is not set: generated a random secret for this process. Report links will stop "
                         "working when it restarts and will not work across replicas; set it in production.",
                         SECRET_ENV)
-        _signer = LinkSigner(secret, env.get(BASE_URL_ENV) or "http://127.0.0.1:3978")
+        _signer = LinkSigner(secret, env.get(BASE_URL_ENV) or local_base_url(env))
     return _signer
+
+
+def local_base_url(env: Mapping[str, str]) -> str:
+    """Where this server listens (RAPIDREVIEW_HOST:RAPIDREVIEW_PORT), for links when no public URL is set.
+    A wildcard address (0.0.0.0, ::) is not one a browser can open: this machine's loopback is used instead."""
+    host = (env.get("RAPIDREVIEW_HOST") or "127.0.0.1").strip().strip("[]")
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    port = (env.get("RAPIDREVIEW_PORT") or "3978").strip()
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 def configure(secret: bytes, base_url: str, ttl: timedelta = DEFAULT_TTL) -> LinkSigner:

@@ -39,6 +39,7 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 def _serve(_args: argparse.Namespace) -> int:
     from server.app import serve
+    from server.startup import StartupRefused
 
     from server.ops import configure_logging
 
@@ -52,6 +53,9 @@ def _serve(_args: argparse.Namespace) -> int:
     except PartnershipFileError as exc:
         print(f"rapidreview: the partnership file cannot be used.\n{exc}", file=sys.stderr)
         return 2
+    except StartupRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     return 0
 
 

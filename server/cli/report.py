@@ -29,7 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ex.add_argument("case", help="case code, e.g. rr-2026-014")
     ex.add_argument("--version", type=int, help="report version (default: the current one) or pack number")
     ex.add_argument("--kind", choices=KINDS, default="report", help="which document (default: report)")
-    ex.add_argument("--out", required=True, help="file to write: .docx, .md, .html (or .zip for the pack)")
+    ex.add_argument("--out", required=True, help="file to write: .docx, .md, .html (or .zip for the pack); "
+                                                 "written for you only (0600), never through a symbolic link")
+    ex.add_argument("--force", action="store_true", help="replace the file if it exists")
     ex.set_defaults(handler=_export)
     im = rsub.add_parser("import", help="read an edited .docx back into the next report version")
     im.add_argument("case", help="case code, e.g. rr-2026-014")
@@ -54,10 +56,48 @@ def _export(args: argparse.Namespace) -> int:
     if fmt is None:
         print(f"rapidreview: --out must end in {', '.join(_EXT)}", file=sys.stderr)
         return 2
-    return asyncio.run(export(Settings(), args.case.lower(), args.kind, args.version, fmt, out))
+    return asyncio.run(export(Settings(), args.case.lower(), args.kind, args.version, fmt, out, force=args.force))
 
 
-async def export(settings: Settings, code: str, kind: str, version: int | None, fmt: str, out: Path) -> int:
+class Unwritable(Exception):
+    """Why the export's file cannot be written (said to the administrator as it is)."""
+
+
+def _writable(out: Path, force: bool) -> None:
+    if out.is_symlink():
+        raise Unwritable(f"{out} is a symbolic link: the report is never written through one (choose another --out)")
+    if out.exists() and not force:
+        raise Unwritable(f"{out} exists: choose another --out, or add --force to replace it")
+    if out.exists() and not out.is_file():
+        raise Unwritable(f"{out} is not a regular file")
+
+
+def write_private(out: Path, data: bytes, force: bool) -> None:
+    """Write an OFFICIAL-SENSITIVE file: readable by its owner only (0600, whatever the umask), never through a
+    symbolic link (O_NOFOLLOW; also checked first for a clear message), and never over a file unless asked to."""
+    import os
+    import tempfile
+
+    _writable(out, force)
+    if not out.exists():
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return
+    # --force over an existing file: a new private file beside it, then renamed over it (the name, not a target).
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".rapidreview-", suffix=out.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+async def export(settings: Settings, code: str, kind: str, version: int | None, fmt: str, out: Path, *,
+                 force: bool = False) -> int:
     from sqlalchemy import select
 
     from bot import audit
@@ -67,6 +107,11 @@ async def export(settings: Settings, code: str, kind: str, version: int | None, 
 
     if fmt not in (*FORMATS[kind], "html") or (fmt == "html" and "md" not in FORMATS[kind]):
         print(f"rapidreview: the {kind} can be written as {', '.join(FORMATS[kind])} or html", file=sys.stderr)
+        return 2
+    try:
+        _writable(out, force)  # before any work: say at once if the file cannot be written
+    except Unwritable as exc:
+        print(f"rapidreview: {exc}", file=sys.stderr)
         return 2
     db, partnership, cal = _runtime(settings)
     now = datetime.now(timezone.utc)
@@ -82,7 +127,14 @@ async def export(settings: Settings, code: str, kind: str, version: int | None, 
                 print(f"rapidreview: {exc}", file=sys.stderr)
                 return 2
         data = to_html(doc.data.decode("utf-8")).encode("utf-8") if fmt == "html" else doc.data
-        out.write_bytes(data)
+        try:
+            write_private(out, data, force)
+        except Unwritable as exc:
+            print(f"rapidreview: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:  # e.g. a link made since the check (O_NOFOLLOW refuses it), a full disk
+            print(f"rapidreview: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
         async with db.transaction() as s:
             await audit.append(s, audit.AuditEntry("report_exported", case_code=code, platform="cli",
                                                    detail={"kind": kind, "version": doc.version, "format": fmt}), now)
@@ -96,8 +148,14 @@ async def export(settings: Settings, code: str, kind: str, version: int | None, 
 
 
 def _import(args: argparse.Namespace) -> int:
+    from bot.report.docx import MAX_UPLOAD_BYTES
+
     path = Path(args.file)
     try:
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            print(f"rapidreview: {path} is {path.stat().st_size / 1e6:.1f} MB; a report is at most "
+                  f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB", file=sys.stderr)
+            return 2
         data = path.read_bytes()
     except OSError as exc:
         print(f"rapidreview: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)

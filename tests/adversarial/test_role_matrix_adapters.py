@@ -480,15 +480,16 @@ async def test_slack_a_member_of_one_agency_cannot_read_another_agencys_return(s
     side = await slack_case(h, police_return=POLICE_RETURN)
     await the_police_return_is_in_the_report(h.rt.core)
     await education_tries_to_read_the_police_return(side)
-    # The police's "Fill in the return" button, forwarded to the education lead and pressed: the form it opens is
-    # an empty one (submitting it for the police is refused: test_authorisation.py).
+    # The police's "Fill in the return" button, forwarded to the education lead and pressed: no form opens (issue 16;
+    # submitting one for the police is refused too: test_authorisation.py), and the lead is told why.
     police_dm = h.fake.ims[side.user("lead_police")]
     button = next(m for m in reversed(h.fake.posts_in(police_dm))
                   if "rr_return_open" in json.dumps(m.get("blocks") or []))
     views = len(h.fake.views)
     status, _ = await h.slack.click(side.user("lead_education"), button, "rr_return_open", channel=police_dm)
     await h.settle()
-    assert status == 200 and len(h.fake.views) == views + 1
+    assert status == 200 and len(h.fake.views) == views
+    assert h.fake.responses[-1][0].startswith("act") and h.fake.responses[-1][1]["text"].strip()
     # Nothing Slack was given, to anyone (posts, DMs, ephemeral replies, forms), holds the police's return.
     assert not leaked([[c.method, c.params] for c in h.fake.calls] + [h.fake.responses, h.fake.views])
 

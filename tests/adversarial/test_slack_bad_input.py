@@ -198,3 +198,119 @@ async def test_a_wrong_content_type_is_refused(slack, caplog, ctype):
     await slack.settle()
     assert 400 <= status < 500, (ctype, status)
     assert not slack.fake.of("conversations.create", ok=None) and errors(caplog) == []
+
+
+# -- issue 16, item 3: signed but wrongly typed input was a 500 -----------------------------------------------------
+async def test_a_timestamp_of_hundreds_of_digits_is_a_401_not_an_overflow(slack, caplog):
+    import urllib.parse
+    from tests.slack.conftest import signature
+
+    body = urllib.parse.urlencode(slack.slack.command_fields(BU, "help"))
+    for ts in ("9" * 400, "-" + "9" * 400, "1e400", "nan", "inf", ""):
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": ts,
+                   "X-Slack-Signature": signature(body, ts)}
+        status = await _raw(slack.slack.url, body.encode(), headers)
+        assert status == 401, (ts, status)
+    assert errors(caplog) == []
+
+
+def _block_actions(who: str = LEAD_POLICE) -> dict:
+    return {"type": "block_actions", "user": {"id": who, "team_id": TEAM}, "api_app_id": "A0FAKE001",
+            "team": {"id": TEAM}, "trigger_id": "1.2.3", "container": {"type": "message", "message_ts": "1.2",
+                                                                       "channel_id": "D0SOMEDM1"},
+            "channel": {"id": "D0SOMEDM1"}, "message": {"ts": "1.2", "text": "x", "blocks": []},
+            "response_url": "http://127.0.0.1:9/response/x", "actions": [
+                {"type": "button", "action_id": "rr_ack", "block_id": "b",
+                 "value": json.dumps({"case": "rr-2026-001", "agency": "police"}), "action_ts": "1.2"}]}
+
+
+def _view_submission(who: str = MEMBER) -> dict:
+    return {"type": "view_submission", "team": {"id": TEAM}, "user": {"id": who, "team_id": TEAM},
+            "api_app_id": "A0FAKE001", "trigger_id": "1.2.3",
+            "view": {"id": "V0FUZZ", "type": "modal", "callback_id": "rr_vote", "blocks": [],
+                     "private_metadata": json.dumps({"case": "rr-2026-001", "choice": "lcspr"}),
+                     "state": {"values": {"reason": {"input": {"type": "plain_text_input", "value": "because"}}}}},
+            "response_urls": []}
+
+
+def _message_event() -> dict:
+    return {"type": "message", "channel": "C0GENERAL1", "user": MEMBER, "text": "hello", "ts": "1.2",
+            "channel_type": "group"}
+
+
+# Each path of Slack's payloads the adapter reads, and a value of a type Slack never sends there.
+WRONG_TYPES = {
+    "event": [("channel", 5), ("channel", ["C1"]), ("user", {"id": "U1"}), ("text", ["a"]), ("ts", 1.5),
+              ("subtype", 3), ("message", "text"), ("files", "x"), ("files", [1]), ("previous_message", [])],
+    "block_actions": [("user", "U0FIC0011"), ("user", None), ("user", {"id": 5}), ("actions", {"action_id": "rr_ack"}),
+                      ("actions", ["rr_ack"]), ("actions", "rr_ack"), ("channel", "D0SOMEDM1"), ("container", []),
+                      ("message", "x"), ("trigger_id", 5), ("response_url", ["x"])],
+    "view_submission": [("user", "U0FIC0004"), ("view", "x"), ("view.state", "x"), ("view.state.values", []),
+                        ("view.state.values.reason", "x"), ("view.private_metadata", {"case": "rr-2026-001"}),
+                        ("view.callback_id", 7)],
+}
+
+
+def _with(payload: dict, path: str, value) -> dict:  # noqa: ANN001
+    out = json.loads(json.dumps(payload))
+    *parents, last = path.split(".")
+    node = out
+    for p in parents:
+        node = node[p]
+    node[last] = value
+    return out
+
+
+@pytest.mark.parametrize("kind, path, value", [(k, p, v) for k, items in WRONG_TYPES.items() for p, v in items],
+                         ids=[f"{k}:{p}={json.dumps(v)}" for k, items in WRONG_TYPES.items() for p, v in items])
+async def test_a_signed_payload_with_a_wrongly_typed_field_is_a_400(slack, caplog, kind, path, value):
+    before = await counts(slack.rt.db)
+    if kind == "event":
+        status, body = await slack.slack.event(_with(_message_event(), path, value))
+    else:
+        base = _block_actions() if kind == "block_actions" else _view_submission()
+        status, body = await slack.slack.form({"payload": json.dumps(_with(base, path, value))})
+    await slack.settle()
+    assert status == 400, (status, body)
+    assert errors(caplog) == [] and await counts(slack.rt.db) == before
+
+
+@pytest.mark.parametrize("value", [{"case": ["rr-2026-001"]}, {"case": "rr-2026-001", "version": "abc"},
+                                   {"case": "rr-2026-001", "version": [1]}, {"case": "rr-2026-001", "number": {"n": 1}},
+                                   {"case": "rr-2026-001", "agency": 5}, {"case": "rr-2026-001", "reminder": "x"},
+                                   {"case": 7}, {"case": "rr-2026-001", "recipient": ["all"]}])
+@pytest.mark.parametrize("aid", ["rr_approve", "rr_action_done", "rr_ack", "rr_reminder_done", "rr_disagree_open",
+                                 "rr_return_open", "rr_shared_one"])
+async def test_forged_button_values_of_the_wrong_type_are_refused_with_a_message(slack, caplog, aid, value):
+    before = await counts(slack.rt.db)
+    payload = _block_actions()
+    payload["actions"][0].update(action_id=aid, value=json.dumps(value))
+    payload["response_url"] = f"{slack.fake.base}/response/forged"
+    status, body = await slack.slack.form({"payload": json.dumps(payload)})
+    await slack.settle()
+    assert status < 500, (status, body)
+    assert errors(caplog) == [] and await counts(slack.rt.db) == before
+    told = [r[1]["text"] for r in slack.fake.responses if r[0] == "forged"]
+    assert told and all(t.strip() for t in told), told
+
+
+wrong = st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans(), st.lists(junk, max_size=2),
+                  st.dictionaries(junk, junk, max_size=2), junk)
+
+
+@FUZZ
+@given(kind=st.sampled_from(list(WRONG_TYPES)), data=st.data())
+async def test_fuzzed_field_types_in_signed_payloads_never_fail(slack, caplog, kind, data):
+    """Any field the adapter reads, replaced by any JSON value: never a 5xx, never an ERROR log, nothing written."""
+    caplog.clear()
+    before = await counts(slack.rt.db)
+    path = data.draw(st.sampled_from(sorted({p for p, _ in WRONG_TYPES[kind]})))
+    value = data.draw(wrong)
+    if kind == "event":
+        status, body = await slack.slack.event(_with(_message_event(), path, value))
+    else:
+        base = _block_actions() if kind == "block_actions" else _view_submission()
+        status, body = await slack.slack.form({"payload": json.dumps(_with(base, path, value))})
+    await slack.settle()
+    assert status < 500, (path, value, body)
+    assert errors(caplog) == [] and await counts(slack.rt.db) == before, (path, value)

@@ -107,3 +107,30 @@ async def test_an_activity_failing_the_schema_is_a_400_not_an_exception(teams, c
     # (aiohttp's "Error handling request") or a 5xx.
     unhandled = [e for e in errors(caplog) if not e.startswith("microsoft_agents.activity")]
     assert 400 <= status < 500 and unhandled == [], (status, body)
+
+
+# -- issue 16, item 3: an activity without serviceUrl was an SDK TypeError and a 500 -------------------------------
+json_value = st.one_of(st.none(), st.booleans(), st.integers(), junk, st.lists(junk, max_size=2),
+                       st.dictionaries(junk, junk, max_size=2))
+
+
+@pytest.mark.parametrize("field", ["serviceUrl", "type", "from", "conversation", "recipient", "channelData", "id",
+                                   "channelId", "text", "entities", "value"])
+@settings(max_examples=8, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(drop=st.booleans(), value=json_value)
+async def test_top_level_activity_fields_missing_or_of_any_type_never_fail(teams, caplog, field, drop, value):
+    caplog.clear()
+    before = await counts(teams.rt.db)
+    a = teams.activity("sprg_police", text="<at>RapidReview</at> help")
+    if drop:
+        a.pop(field, None)
+    else:
+        a[field] = value
+    status, body = await teams.post(a)
+    await teams.settle()
+    unhandled = [e for e in errors(caplog) if not e.startswith("microsoft_agents.activity")]
+    assert status < 500 and unhandled == [], (field, drop, value, status, body)
+    if isinstance(body, dict) and "statusCode" in body:
+        assert body["statusCode"] < 500, body
+    assert await counts(teams.rt.db) == before

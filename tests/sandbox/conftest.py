@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from adapters.sandbox import SANDBOX
+from adapters.sandbox.web import TOKEN_HEADER
 from server.app import build_runtime, make_web_app
 from bot.calendar import at_london_time
 from bot.settings import Settings
@@ -137,7 +138,9 @@ def find_action(card: dict, title: str) -> dict | None:
 
 async def serve_sandbox(rt, env: dict[str, str]):  # noqa: ANN001, ANN201
     app = make_web_app(rt, env)
-    client = TestClient(TestServer(app, host="127.0.0.1"))
+    # As the page does: every API call carries the token the page was served with.
+    headers = {TOKEN_HEADER: app[SANDBOX]["token"]} if SANDBOX in app else {}
+    client = TestClient(TestServer(app, host="127.0.0.1"), headers=headers)
     await client.start_server()
     return Sandbox(client, rt, app)
 

@@ -43,8 +43,11 @@
   function clickId() {
     return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
   }
+  // The token this page was served with: every API call carries it (another site's page cannot read it).
+  const TOKEN = (document.querySelector('meta[name="sandbox-token"]') || {}).content || "";
   async function api(path, body) {
-    const init = body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+    const init = body === undefined ? { headers: { "X-Sandbox-Token": TOKEN } }
+      : { method: "POST", headers: { "Content-Type": "application/json", "X-Sandbox-Token": TOKEN }, body: JSON.stringify(body) };
     const resp = await fetch(path, init);
     const type = resp.headers.get("Content-Type") || "";
     const payload = type.includes("json") ? await resp.json() : { ok: false, text: await resp.text() };
@@ -339,7 +342,7 @@
     $("advance").addEventListener("click", advanceClock);
     await refresh();
     remember();
-    const events = new EventSource("/sandbox/api/events");
+    const events = new EventSource("/sandbox/api/events?token=" + encodeURIComponent(TOKEN));
     events.addEventListener("change", (e) => {
       const v = JSON.parse(e.data).version;
       if (v !== state.version) refresh();
