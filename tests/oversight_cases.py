@@ -118,10 +118,11 @@ async def child_p(d: Driver) -> str:
     return d.case_code
 
 
-async def scripted_year(core, clock) -> list[str]:  # noqa: ANN001
-    """Open the four cases (in the order of their case codes) and return the codes."""
+async def scripted_year(core, clock, platform: str = "fake") -> list[str]:  # noqa: ANN001
+    """Open the four cases (in the order of their case codes) and return the codes. The sandbox's page takes
+    them as its own (`platform="sandbox"`): it refuses a database holding any other platform's cases."""
     codes = []
     for build in (child_a, young_person_c, child_l, child_p):
-        d = Driver(core, clock)
+        d = Driver(core, clock, platform=platform)
         codes.append(await build(d))
     return codes

@@ -571,7 +571,9 @@ class Served:
                                                          stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         async with aiohttp.ClientSession() as s:
             for _ in range(400):
-                assert self.proc.returncode is None, "the server exited during start-up"
+                if self.proc.returncode is not None:
+                    said = (await self.proc.communicate())[0].decode()[-3000:]
+                    raise AssertionError(f"the server exited during start-up:\n{said}")
                 try:
                     async with s.get(f"http://127.0.0.1:{self.port}/healthz") as r:
                         if r.status == 200:

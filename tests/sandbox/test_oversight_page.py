@@ -17,7 +17,7 @@ from tests.sandbox.conftest import DayClock, serve_sandbox
 async def box(rt):
     clock = DayClock(date(2026, 1, 5))
     rt.use_clock(clock)
-    await scripted_year(rt.core, clock)
+    await scripted_year(rt.core, clock, platform="sandbox")
     sandbox = await serve_sandbox(rt, {"RAPIDREVIEW_SANDBOX_TODAY": "2027-12-20"})
     yield sandbox
     await sandbox.client.close()
