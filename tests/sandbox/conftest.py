@@ -182,22 +182,18 @@ class Served:
         self.url, self.proc, self.log = url, proc, log
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`python -m server.cli serve` on a free loopback port with a fresh database (`db upgrade` first)."""
-    require_browser()
-    folder = tmp_path_factory.mktemp("served")
-    port = free_port()
-    env = clean_env(RAPIDREVIEW_DATABASE_URL=f"sqlite+aiosqlite:///{folder}/rr.db", RAPIDREVIEW_PORT=str(port),
-                    RAPIDREVIEW_HOST="127.0.0.1", RAPIDREVIEW_SANDBOX_TODAY="2026-12-22")
-    up = subprocess.run([sys.executable, "-m", "server.cli", "db", "upgrade"], env=env, cwd=ROOT, capture_output=True,
-                        text=True, timeout=120)
-    assert up.returncode == 0, up.stderr
+def serve_process(folder, env: dict[str, str], *setup: list[str]):  # noqa: ANN001, ANN201 (a generator for fixtures)
+    """Run each setup command (`db upgrade`, `demo …`), then `python -m server.cli serve` until /healthz answers;
+    yield the Served, and stop it afterwards. The server's output goes to folder/serve.log."""
+    for argv in setup:
+        done = subprocess.run([sys.executable, "-m", "server.cli", *argv], env=env, cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
     log = folder / "serve.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT, stdout=out,
                                 stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{env['RAPIDREVIEW_PORT']}"
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -216,6 +212,17 @@ def served(tmp_path_factory):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`python -m server.cli serve` on a free loopback port with a fresh database (`db upgrade` first)."""
+    require_browser()
+    folder = tmp_path_factory.mktemp("served")
+    port = free_port()
+    env = clean_env(RAPIDREVIEW_DATABASE_URL=f"sqlite+aiosqlite:///{folder}/rr.db", RAPIDREVIEW_PORT=str(port),
+                    RAPIDREVIEW_HOST="127.0.0.1", RAPIDREVIEW_SANDBOX_TODAY="2026-12-22")
+    yield from serve_process(folder, env, ["db", "upgrade"])
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
-from tests.sandbox.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Served, clean_env, free_port, require_browser
+from tests.sandbox.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, clean_env, free_port, require_browser, serve_process
 
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 OUT = ROOT / "test-output" / "oversight"
@@ -40,33 +38,7 @@ def demo_served(tmp_path_factory):
     port = free_port()
     env = clean_env(RAPIDREVIEW_DATABASE_URL=f"sqlite+aiosqlite:///{folder}/rr.db", RAPIDREVIEW_PORT=str(port),
                     RAPIDREVIEW_HOST="127.0.0.1", RAPIDREVIEW_SANDBOX_TODAY=TODAY, RAPIDREVIEW_LINK_SECRET=SECRET)
-    for argv in (["db", "upgrade"], ["demo", "--today", TODAY]):
-        done = subprocess.run([sys.executable, "-m", "server.cli", *argv], env=env, cwd=ROOT, capture_output=True,
-                              text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-    log = folder / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], env=env, cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        yield Served(url, proc, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    yield from serve_process(folder, env, ["db", "upgrade"], ["demo", "--today", TODAY])
 
 
 @pytest.fixture(scope="module")
