@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.steps import report as report_steps
 from bot.context import Ctx
 from bot.states import CaseState as S
-from bot.steps import decision, gathering, intake, learning, panel
+from bot.steps import decision, gathering, intake, learning, panel, revision
 
 Step = Callable[[Ctx], Awaitable[S | None]]
 Guard = Callable[[Ctx], str | None]
@@ -85,6 +85,11 @@ TABLE: tuple[Transition, ...] = tuple(
     + _rows([S.PACK_CIRCULATED, S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING], "vote", None, decision.vote)
     + _rows([S.RAPID_REVIEW_MEETING], "recommend", [S.REPORT_DRAFTING], decision.recommend)
     + _rows([S.REPORT_DRAFTING], "recommend", None, decision.recommend)
+    # Reconsideration (issue 14 item 1): after a partner disagrees, or the Panel asks the partners to
+    # reconsider, the chair revises the recommendation; the next version needs all three approvals again.
+    + _rows([S.EXEC_DISAGREEMENT, S.EXEC_APPROVAL], "recommend", [S.REPORT_DRAFTING], revision.revise_recommendation,
+            revision.guard_revise)
+    + _rows([S.EXEC_DISAGREEMENT], "vote", None, decision.vote)
     # Report versions and executive approval (S8, S9): all three approve the same version.
     + _rows([S.REPORT_DRAFTING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT], "report", [S.EXEC_APPROVAL], decision.report,
             decision.guard_report)

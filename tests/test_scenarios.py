@@ -208,6 +208,7 @@ async def test_as13_disagreement_voids_approvals_and_warns_when_time_is_short(co
     deadlines = {x["key"]: x["date"] for x in (await d.ok("bu_officer", "status")).card[1]["deadlines"]}
     assert deadlines["rapid_review_due"] == "2026-09-28"  # never extended automatically
     await d.refused("exec_council", "approve v2")
+    await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')  # reconsidered
     await d.ok("bu_officer", "report")  # v3
     r = await d.refused("exec_council", "approve v2")
     assert "v3 is" in r.text

@@ -91,8 +91,13 @@ def guard_report(ctx: Ctx) -> str | None:
 
 async def report(ctx: Ctx) -> CaseState:
     c = ctx.case
+    from bot.steps.revision import unchanged_after_disagreement
+
     new = await create_version(ctx)  # from the records, or from an uploaded Word file (bot/report_steps.py)
     number = new.version.number
+    why = unchanged_after_disagreement(ctx, new)
+    if why:
+        ctx.refuse(why)
     leads = ctx.members_with(Role.EXECUTIVE_LEAD)
     ctx.emit(invite(c.code, leads, "executive approval opened"))
     context = _approval_context(ctx)

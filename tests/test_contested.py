@@ -1,0 +1,80 @@
+"""Issue 14: the contested case and the long tail, driven through `Core.handle` with a frozen clock.
+
+Each runs on SQLite and on PostgreSQL (the `db` fixture). Names follow the domain document (§2.2, §6).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from tests.driver import Driver
+from tests.scenarios import to_approval
+from tests.test_scenarios import no_effect_carries_identifying_or_typed_text  # noqa: F401 (autouse: §5.2 on every effect)
+
+
+def _dm_texts(effects, member: str) -> list[str]:  # noqa: ANN001
+    return [e.payload["context"].get("text", "") for e in effects
+            if e.kind == "direct_message" and e.payload["member"] == member]
+
+
+# -- item 1: the recommendation is revisable after a disagreement or a Panel request to reconsider ----------
+async def test_as13_after_a_disagreement_the_chair_revises_the_recommendation_and_v2_says_what_changed(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)  # v1 recommends an LCSPR
+    d.on(date(2026, 9, 22))
+    await d.ok("exec_council", "approve v1")
+    await d.ok("exec_police", 'disagree v1 reason="LCSPR not warranted, learning is single-agency"')
+    assert await d.state() == "EXEC_DISAGREEMENT"
+    # The same text again is refused: it would only be disagreed with again.
+    r = await d.refused("bu_officer", "report")
+    assert "would say exactly what v1 said" in r.text and "recommend" in r.text
+    # The SPRG may give fresh views during the reconsideration.
+    await d.ok("sprg_police", 'vote no-lcspr reason="learning already known"')
+    r = await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')
+    assert "revised" in r.text and "v2" in r.text
+    assert await d.state() == "REPORT_DRAFTING"
+    revised = (await d.audit("recommendation_revised"))[-1].detail
+    assert (revised["from"], revised["to"], revised["version_withdrawn"]) == ("LCSPR", "NO_LCSPR_LEARNING_VIA_OTHER_ROUTE", 1)
+    await d.ok("sprg_chair", 'criterion c not-met reason="learning is single-agency"')
+    await d.ok("bu_officer", "report")  # v2
+    assert await d.state() == "EXEC_APPROVAL"
+    created = (await d.audit("report_version_created"))[-1].detail
+    assert created["version"] == 2 and created["changed_sections"]
+    since = [t for t in _dm_texts(await d.outbox(), "sprg_chair") if "report v2 is with" in t][-1]
+    assert "Changed since v1:" in since and "nothing" not in since
+    assert any("Recommendation" in s for s in created["changed_sections"]), created["changed_sections"]
+    # v1's approval is void: all three approve v2.
+    r = await d.refused("exec_council", "approve v1")
+    assert "v2 is" in r.text
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve v2")
+    assert await d.state() == "APPROVED"
+    await d.ok("bu_officer", "submit")
+    assert (await d.audit("submitted_to_panel"))[-1].detail["recommendation"] == "NO_LCSPR_LEARNING_VIA_OTHER_ROUTE"
+
+
+async def test_as13_the_recommendation_cannot_change_under_the_leads_while_a_version_is_simply_out(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)
+    r = await d.refused("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')
+    assert "with the executive leads" in r.text and "disagree" in r.text
+
+
+async def test_as15_panel_asks_to_reconsider_the_chair_revises_and_v2_needs_three_new_approvals(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)
+    d.on(date(2026, 9, 23))
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve")
+    await d.ok("bu_officer", "submit")
+    d.on(date(2026, 10, 5))
+    await d.ok("bu_officer", "panel disagrees ref=CSPRP-77")
+    assert await d.state() == "EXEC_APPROVAL"
+    await d.ok("sprg_chair", 'recommend no-lcspr national reason="learning via a briefing"')
+    assert await d.state() == "REPORT_DRAFTING"
+    await d.ok("bu_officer", "report")
+    await d.refused("bu_officer", "submit")
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve v2")
+    await d.ok("bu_officer", "submit")
+    assert await d.state() == "SUBMITTED_TO_PANEL"
+    assert [a.detail["version"] for a in await d.audit("submitted_to_panel")] == [1, 2]
