@@ -78,3 +78,39 @@ async def test_as15_panel_asks_to_reconsider_the_chair_revises_and_v2_needs_thre
     await d.ok("bu_officer", "submit")
     assert await d.state() == "SUBMITTED_TO_PANEL"
     assert [a.detail["version"] for a in await d.audit("submitted_to_panel")] == [1, 2]
+
+
+# -- item 2: closing a case while its LCSPR is live --------------------------------------------------------
+async def to_learning(d: Driver, lcspr: bool = True) -> None:
+    """AS-14's path on AS-10's case: approved, submitted, Panel agrees, shared, briefing done."""
+    await to_approval(d)
+    d.on(date(2026, 9, 23))
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve")
+    if lcspr:
+        await d.ok("bu_officer", "lcspr decided 2026-09-23")
+    await d.ok("bu_officer", "submit")
+    d.on(date(2026, 10, 5))
+    await d.ok("bu_officer", "panel agrees ref=CSPRP-1")
+    await d.ok("bu_officer", "shared all")
+    await d.ok("bu_officer", "briefing done")
+    assert await d.state() == "LEARNING_AND_ACTIONS"
+
+
+async def test_s15_close_is_refused_while_the_lcspr_is_live_and_its_clock_keeps_running(core, clock):
+    d = Driver(core, clock)
+    await to_learning(d)
+    d.on(date(2026, 10, 12))
+    await d.ok("bu_officer", "lcspr planned 2027-03-01")
+    r = await d.refused("bu_officer", "close")
+    assert "LCSPR is live" in r.text and "lcspr published" in r.text
+    assert await d.state() == "LEARNING_AND_ACTIONS"
+    kinds = {x.kind for x in await d.reminders()}
+    assert {"lcspr_publication_due", "panel_copy_due"} <= kinds
+    status = (await d.ok("bu_officer", "status")).text
+    assert "LCSPR copy to the Panel" in status or "copy to the Panel" in status
+    d.on(date(2027, 3, 1))
+    await d.ok("bu_officer", "lcspr published 2027-03-01")
+    await d.ok("bu_officer", "close")
+    assert await d.state() == "CLOSED"
+    assert not [x for x in await d.reminders() if x.status == "pending"]

@@ -196,9 +196,24 @@ def guard_close(ctx: Ctx) -> str | None:
             missing.append(f"action plan item(s) {', '.join(open_actions)} are open (`action done N`)")
         if missing:
             return "Cannot close yet: " + "; ".join(missing) + "."
+    live = _live_lcspr(f.case)
+    if live:
+        return live
     if state == CaseState.NOTIFICATION_ONLY and f.case.sos_notified_on is None:
         return "Record the Secretary of State / Ofsted notification first, for example: notified 2026-04-08"
     return None
+
+
+def _live_lcspr(c) -> str | None:  # noqa: ANN001
+    """Issue 14 item 2: the LCSPR has its own 6-month clock, reminders and copy to the Panel, Secretary of State
+    and Ofsted, all tracked on this case; closing would silently drop them. So the case stays open (and says
+    what it is waiting for) until the LCSPR is published, or put on hold by a national review."""
+    if c.lcspr_stage not in ("decided", "reviewer_appointed", "publication_planned"):
+        return None
+    waiting = "its publication is planned" if c.lcspr_stage == "publication_planned" else "it is under way"
+    return (f"Cannot close yet: the LCSPR is live ({waiting}); its publication clock, reminders and the copy to the "
+            "Panel, Secretary of State and Ofsted run on this case. Record `lcspr published DATE` first; the case "
+            "can then be closed.")
 
 
 async def close(ctx: Ctx) -> CaseState:
