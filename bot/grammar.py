@@ -212,6 +212,14 @@ def _choice_only(choices: tuple[str, ...], what: str):
     return parse
 
 
+def _triage(w: _Words):
+    option = w.choice(("notifiable", "local", "withdrawn"), "a triage decision")
+    # Withdrawing a sent notification needs its reason: it is recorded and the Panel is told (domain S3).
+    reason = w.text("reason", "why the SIN criteria are not met", required=True) if option == "withdrawn" else None
+    w.done()
+    return option, ({"reason": reason} if option == "withdrawn" else {})
+
+
 def _meeting(w: _Words):
     option = w.choice(("icdm", "rrm"), "a meeting (icdm = initial case discussion, rrm = rapid review meeting)")
     d = w.date("the meeting date")
@@ -422,8 +430,9 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          "sin 2026-12-22", _sin),
     Spec("informed", "informed [DATE]", "record that the Executive, Chair and Scrutineer were informed", "informed 2026-12-21",
          _optional_date("the date they were informed")),
-    Spec("triage", "triage notifiable|local|withdrawn", "record the SPRG's triage decision", "triage notifiable",
-         _choice_only(("notifiable", "local", "withdrawn"), "a triage decision")),
+    Spec("triage", 'triage notifiable|local | triage withdrawn reason="…"',
+         "record the SPRG's triage decision (withdrawn: the SIN criteria were not met; the Panel is told)",
+         "triage notifiable", _triage),
     Spec("kloe", 'kloe "line of enquiry"', "add a key line of enquiry", 'kloe "Information sharing between agencies"', _kloe),
     Spec("meeting", "meeting icdm|rrm DATE", "set the initial case discussion or rapid review meeting date", "meeting rrm 2027-01-07", _meeting),
     Spec("request", "request AGENCY[,AGENCY…]", "ask agencies for their information", "request police,education", _agencies),

@@ -68,7 +68,9 @@ TABLE: tuple[Transition, ...] = tuple(
     + _rows([S.NOTIFICATION_ONLY], "notified", None, intake.notified)
     # SPRG triage (S3): notifiable, local review, or the SIN criteria turn out not to be met.
     + _rows([S.RR_INITIATED, S.SPRG_TRIAGE], "triage notifiable", [S.INITIAL_CASE_DISCUSSION], intake.triage_notifiable)
-    + _rows([S.SIN_DECISION, S.LOCAL_CONSIDERATION, S.RR_INITIATED, S.SPRG_TRIAGE], "triage local", [S.LOCAL_REVIEW],
+    # A local review only without a sent SIN (domain S3 as corrected, AS-11): once the SIN is sent the rapid
+    # review is owed, and the case leaves it only by withdrawing the notification.
+    + _rows([S.SIN_DECISION, S.LOCAL_CONSIDERATION, S.SIN_WITHDRAWN], "triage local", [S.LOCAL_REVIEW],
             intake.triage_local)
     + _rows(RR_ACTIVE, "triage withdrawn", [S.SIN_WITHDRAWN], intake.triage_withdrawn)
     # Initial case discussion and information gathering (S4, S5, §2.3).
@@ -150,6 +152,11 @@ EXPLANATIONS: dict[tuple[S, str], str] = {
     (S.EXEC_APPROVAL, "submit"): "All three partners must approve the same version before it goes to the Panel.",
     (S.EXEC_DISAGREEMENT, "submit"): "A partner disagreed: a new version must be approved by all three first.",
     (S.LOCAL_REVIEW, "submit"): "A local review is not submitted to the Panel.",
+    **{(state, "triage local"): "A SIN has been sent to the Panel, so a rapid review is owed (domain S3). Two paths: "
+                                "continue the rapid review (`triage notifiable`), or, if the SIN criteria turn out not "
+                                'to be met, withdraw the notification with its reason (triage withdrawn reason="…"; '
+                                "the Panel is told), after which a local review may follow (`triage local`)."
+       for state in (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING)},
     **{(S.NATIONAL_REVIEW, f"lcspr {step}"): "A national review was commissioned: no LCSPR runs for this case (AS-16)."
        for step in ("decided", "reviewer", "planned", "published")},
 }

@@ -114,3 +114,39 @@ async def test_s15_close_is_refused_while_the_lcspr_is_live_and_its_clock_keeps_
     await d.ok("bu_officer", "close")
     assert await d.state() == "CLOSED"
     assert not [x for x in await d.reminders() if x.status == "pending"]
+
+
+# -- item 4: a local review after a SIN only through the SIN's withdrawal (S3 and AS-11 as corrected) ------
+async def test_as11_triage_local_after_a_sin_names_the_two_paths_and_changes_nothing(core, clock):
+    d = Driver(core, clock).on(date(2026, 9, 7))
+    await d.ok("bu_officer", 'new pseudonym="Child L" aware=2026-09-01 sin=2026-09-07')
+    r = await d.refused("sprg_chair", "triage local")
+    assert "rapid review is owed" in r.text and "triage notifiable" in r.text and "triage withdrawn" in r.text
+    assert await d.state() == "RR_INITIATED"
+    assert await d.reminders("rapid_review_due")
+    status = (await d.ok("bu_officer", "status")).card[1]
+    assert "rapid_review_due" in {x["key"] for x in status["deadlines"]}
+    # Withdrawal needs its reason, is audited with it, and asks the Business Unit to tell the Panel.
+    r = await d.refused("sprg_chair", "triage withdrawn")
+    assert "reason" in r.text
+    await d.ok("sprg_chair", 'triage withdrawn reason="criteria not met on review of the facts"')
+    assert (await d.audit("triaged"))[-1].detail["decision"] == "sin_withdrawn"
+    assert any("tell the Panel" in t for t in _dm_texts(await d.outbox(), "bu_officer"))
+    assert await d.reminders("rapid_review_due") == []
+    await d.ok("sprg_chair", "triage local")
+    assert (await d.case()).track == "local_review"
+
+
+async def test_as11_a_local_review_closes_with_its_learning_issued_and_no_return_outstanding(core, clock):
+    d = Driver(core, clock).on(date(2026, 9, 7))
+    await d.ok("bu_officer", 'new pseudonym="Child L" aware=2026-09-01')
+    await d.ok("bu_officer", "sin not-met")
+    await d.ok("sprg_chair", "triage local")
+    await d.ok("bu_officer", "request education,police")
+    await d.ok("lead_education", "return")
+    r = await d.refused("bu_officer", "close")
+    assert "outstanding from North Yorkshire Police" in r.text and "briefing" in r.text
+    assert (await d.case()).state == "LOCAL_REVIEW"
+    await d.ok("lead_police", "nil")
+    await d.ok("bu_officer", "briefing done")
+    await d.ok("bu_officer", "close")

@@ -16,7 +16,7 @@ from tests.scenarios import returns_in, to_approval, to_gathering
 
 # Free text typed in these scenarios: stored, but never in an effect or a reminder (action-plan items,
 # PII-guarded when typed, are the one free text meant to be shown).
-TYPED = ["single-agency", "multi-agency learning about", "learning already known", "learning via a briefing",
+TYPED = ["criteria not met on review", "single-agency", "multi-agency learning about", "learning already known", "learning via a briefing",
          "no involvement confirmed", "Prompt referral", "Welfare visit", "CSPRP-"]
 
 
@@ -142,6 +142,8 @@ async def test_as11_local_review_branch(core, clock):
     d = Driver(core, clock).on(date(2026, 9, 7))
     await d.ok("bu_officer", 'new pseudonym="Child L" aware=2026-09-01 sin=2026-09-07')
     assert await d.reminders("rapid_review_due")
+    # AS-11 (corrected): after a SIN, a local review follows only the withdrawal of the notification.
+    await d.ok("sprg_chair", 'triage withdrawn reason="criteria not met on review of the facts"')
     await d.ok("sprg_chair", "triage local")
     case = await d.case()
     assert (case.state, case.track) == ("LOCAL_REVIEW", "local_review")

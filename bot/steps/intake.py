@@ -177,8 +177,22 @@ async def triage_local(ctx: Ctx) -> CaseState:
 
 
 async def triage_withdrawn(ctx: Ctx) -> CaseState:
-    ctx.audit("triaged", decision="sin_withdrawn")
-    ctx.emit(notice(ctx.case.code, "SIN criteria found not met: the rapid review is no longer required. The case can be closed."))
+    """S3(c): the SIN criteria are found not met. The reason is recorded (audit only: free text) and the Panel,
+    which holds the notification, must be told; the rapid review clock stops."""
+    reason = ctx.args.get("reason")
+    guard_text(ctx, reason, "reason")
+    c = ctx.case
+    ctx.audit("triaged", decision="sin_withdrawn", reason=reason)
+    ctx.emit(notice(c.code, "SIN criteria found not met: the notification is withdrawn and the rapid review is no "
+                            "longer required. Next: a local review (`triage local`) or `close`."))
+    for key in ctx.members_with(Role.BUSINESS_UNIT):
+        ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text":
+            f"{c.code} / {c.pseudonym}: tell the Panel through the notification system that the SIN is withdrawn, "
+            "with the reason recorded by the SPRG."}))
+    for key in ctx.members_with(Role.EXECUTIVE_LEAD, Role.PARTNERSHIP_CHAIR, Role.INDEPENDENT_SCRUTINEER):
+        ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text":
+            f"{c.code} / {c.pseudonym}: the SIN was withdrawn (criteria not met); no rapid review will be sent."}))
+    ctx.say("Recorded: SIN withdrawn, with the reason. The Business Unit is asked to tell the Panel.")
     return CaseState.SIN_WITHDRAWN
 
 
@@ -196,6 +210,16 @@ def guard_close(ctx: Ctx) -> str | None:
             missing.append(f"action plan item(s) {', '.join(open_actions)} are open (`action done N`)")
         if missing:
             return "Cannot close yet: " + "; ".join(missing) + "."
+    if state == CaseState.LOCAL_REVIEW:
+        # A local review is closed with its learning issued and no agency asked still owing a return.
+        missing = []
+        if f.outstanding:
+            names = ", ".join(ctx.partnership.agency(r.agency_key).name for r in f.outstanding)
+            missing.append(f"returns are outstanding from {names} (record them, or `waive AGENCY reason=\"…\"`)")
+        if f.case.briefing_done_on is None:
+            missing.append("the practitioners' briefing is not done (`briefing done`)")
+        if missing:
+            return "Cannot close the local review yet: " + "; ".join(missing) + "."
     live = _live_lcspr(f.case)
     if live:
         return live

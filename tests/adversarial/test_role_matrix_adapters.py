@@ -74,7 +74,7 @@ TEXTS: dict[tuple[str, str | None], str] = {
     ("notified", None): "notified 2026-09-07",
     ("triage", "notifiable"): "triage notifiable",
     ("triage", "local"): "triage local",
-    ("triage", "withdrawn"): "triage withdrawn",
+    ("triage", "withdrawn"): 'triage withdrawn reason="criteria not met"',
     ("kloe", None): 'kloe "Information sharing"',
     ("meeting", "icdm"): "meeting icdm 2026-09-08",
     ("meeting", "rrm"): "meeting rrm 2026-09-21",
