@@ -18,6 +18,7 @@ from bot import audit, lifecycle, pii, reminders
 from bot.calendar import WorkingDayCalendar, london_date
 from bot.casefile import load_case_file
 from bot.deadlines import case_deadlines
+from bot.headline import headline
 from bot.context import Ctx, Invocation, Refusal, Reply, Screening
 from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
 from bot.grammar import Command, ParseError, help_text, parse
@@ -133,8 +134,7 @@ class Core:
             return Reply(True, "No open cases.", data={"cases": [], "total": 0, "page": 1, "pages": 1})
         lines, data = [], []
         for c in cases:
-            upcoming = [d for d in case_deadlines(c, self.cal, self.p.timescales) if not d.met]
-            nxt = min(upcoming, key=lambda d: d.due) if upcoming else None
+            nxt = headline(case_deadlines(c, self.cal, self.p.timescales), c.state)
             line = f"• {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}"
             if nxt:
                 line += f"; next: {nxt.label} {nxt.due.strftime('%a')} {nxt.due.day} {nxt.due.strftime('%b %Y')}"

@@ -428,7 +428,9 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("sin", 'sin DATE [reason="…"] | sin not-met', "record the SIN submission (starts the 15-working-day clock) or "
                                                        'that criteria are not met; correct the date later with reason="…"',
          "sin 2026-12-22", _sin),
-    Spec("informed", "informed [DATE]", "record that the Executive, Chair and Scrutineer were informed", "informed 2026-12-21",
+    Spec("informed", "informed [DATE]", "record when the council reported the incident to the safeguarding partners (due with the SIN, 5 working "
+         "days after it became aware); the bot's own notices to the Executive, Chair and Scrutineer are sent by "
+         "themselves and need no command", "informed 2026-12-21",
          _optional_date("the date they were informed")),
     Spec("triage", 'triage notifiable|local | triage withdrawn reason="…"',
          "record the SPRG's triage decision (withdrawn: the SIN criteria were not met; the Panel is told)",

@@ -150,3 +150,27 @@ async def test_as11_a_local_review_closes_with_its_learning_issued_and_no_return
     await d.ok("lead_police", "nil")
     await d.ok("bu_officer", "briefing done")
     await d.ok("bu_officer", "close")
+
+
+# -- item 6: the status headline is the most urgent open deadline --------------------------------------------
+async def test_as13_during_a_disagreement_the_headline_is_the_rapid_review_not_a_past_phase(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)  # the council's report to the partners was never recorded with `informed`
+    d.on(date(2026, 9, 24))
+    await d.ok("exec_police", 'disagree reason="LCSPR not warranted, learning is single-agency"')
+    r = await d.ok("partnership_manager", "status")
+    assert "Next deadline: Rapid review to the Panel, Mon 28 Sep 2026" in r.text
+    assert "Safeguarding partners informed" not in r.text.splitlines()[1]
+    assert r.card[1]["next_deadline"]["key"] == "rapid_review_due"
+    listed = await d.ok("partnership_manager", "list")
+    assert "next: Rapid review to the Panel Mon 28 Sep 2026" in listed.text
+    # Before triage the partners' report is still a live deadline, and leads when it is the earliest.
+    d2 = Driver(core, clock).on(date(2026, 9, 7))
+    await d2.ok("bu_officer", 'new pseudonym="Child W" aware=2026-09-01 sin=2026-09-07')
+    assert (await d2.ok("bu_officer", "status")).card[1]["next_deadline"]["key"] == "partners_informed_due"
+
+
+async def test_help_informed_says_what_is_recorded_and_what_the_bot_sends_itself(core, clock):
+    d = Driver(core, clock).on(date(2026, 9, 7))
+    r = await d.ok("bu_officer", "help informed", case=None)
+    assert "reported the incident to the safeguarding partners" in r.text and "need no command" in r.text
