@@ -15,7 +15,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import audit, lifecycle, pii, reminders
-from bot.calendar import WorkingDayCalendar, london_date
+from bot.calendar import CalendarRangeError, WorkingDayCalendar, london_date
+from bot.calendar_guard import dates_outside, deadline_out_of_range_text, year_of
 from bot.casefile import load_case_file
 from bot.deadlines import case_deadlines
 from bot.headline import headline
@@ -92,7 +93,11 @@ class Core:
         if _only_agency_lead(member) and f.request(member.agency) is None:
             return await self._refuse_access(inv, member, Command("status"), code,
                                              f"Your agency has not been asked about {code}, so its status is not shown to you.")
-        view = case_view(f, self.p, self.cal, london_date(self.clock()))
+        try:
+            view = case_view(f, self.p, self.cal, london_date(self.clock()))
+        except CalendarRangeError as exc:
+            log.error("no bank holiday data: case=%s status year=%s", code, year_of(exc))
+            return Reply(False, deadline_out_of_range_text(code, case.pseudonym, exc), code)
         return Reply(True, status_text(view), code, ("case_status", view))
 
     async def _repeated_approval(self, member: Member, cmd: Command, code: str) -> Reply | None:
@@ -167,6 +172,9 @@ class Core:
         now = self.clock()
         ctx: Ctx | None = None
         try:
+            outside = dates_outside(cmd.args, self.cal, london_date(now))
+            if outside:
+                raise Refusal(outside)
             async with self.db.transaction() as s:
                 case = None
                 if code is not None:
@@ -200,11 +208,33 @@ class Core:
         except Refusal as r:
             kept = [a for a in (ctx.audits if ctx else []) if a.action in _KEEP_ON_REFUSAL]
             return await self._refused(inv, member, cmd, code, r, kept)
+        except CalendarRangeError as exc:
+            return await self._no_holiday_data(inv, member, cmd, ctx, code, exc)
         for wake in self.on_commit:
             wake()
         c = ctx.case
         text = "\n".join(ctx.messages) or f"Done. {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}."
         return Reply(True, text, c.code)
+
+    async def _no_holiday_data(self, inv: Invocation, member: Member, cmd: Command, ctx: Ctx | None, code: str | None,
+                               exc: CalendarRangeError) -> Reply:
+        """A deadline would fall in a year without bank holiday data: refused and audited; the Business Unit is
+        told by direct message and the administrator by the error log. No date is ever guessed."""
+        log.error("no bank holiday data: case=%s command=%s year=%s", code or "(new)", cmd.key, year_of(exc))
+        if code is None:  # a new case: the person who typed it is told; nothing was stored
+            text = deadline_out_of_range_text("The new case", "", exc).replace("The new case / : ", "")
+            return await self._refused(inv, member, cmd, code, Refusal(text), [])
+        now = self.clock()
+        async with self.db.transaction() as s:
+            case = (await s.execute(select(Case).where(Case.code == code))).scalar_one()
+            text = deadline_out_of_range_text(code, case.pseudonym, exc)
+            for key in (m.key for m in self.p.members_with(Role.BUSINESS_UNIT)):
+                e = direct_message(code, key, "notice", {"case_code": code, "text": text})
+                s.add(OutboxEffect(case_id=case.id, case_code=code, platform=case.platform, kind=e.kind,
+                                   payload=e.payload, next_attempt_at=now, created_at=now))
+        for wake in self.on_commit:
+            wake()
+        return await self._refused(inv, member, cmd, code, Refusal(text), [])
 
     def _add_status_update(self, ctx: Ctx) -> None:
         """Keep the pinned status card current; it goes after the channel opens and before any archive."""

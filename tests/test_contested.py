@@ -174,3 +174,31 @@ async def test_help_informed_says_what_is_recorded_and_what_the_bot_sends_itself
     d = Driver(core, clock).on(date(2026, 9, 7))
     r = await d.ok("bu_officer", "help informed", case=None)
     assert "reported the incident to the safeguarding partners" in r.text and "need no command" in r.text
+
+
+# -- item 7: a date outside the calendar's holiday data ----------------------------------------------------
+async def test_as01_a_mistyped_year_gets_a_specific_message_and_an_audit_record_and_changes_nothing(core, clock):
+    d = Driver(core, clock).on(date(2026, 9, 1))
+    r = await d.refused("bu_officer", 'new pseudonym="Child V" aware=2062-09-01')
+    assert "aware=2062-09-01" in r.text and "bank holiday data" in r.text and "2026-09-01" in r.text
+    refused = await d.audit("command_refused")
+    assert refused and refused[-1].detail["command"] == "new"
+    assert await d.outbox() == []
+
+
+async def test_as08_a_deadline_in_a_year_without_holiday_data_alerts_and_never_outputs_a_date(db, partnership, clock, caplog):
+    from bot.calendar import WorkingDayCalendar
+    from bot.core import Core
+
+    core = Core(db, partnership, WorkingDayCalendar(last_year=2026), clock=clock)
+    d = Driver(core, clock).on(date(2026, 11, 2))
+    await d.ok("bu_officer", 'new pseudonym="Child V" aware=2026-11-02')
+    d.on(date(2026, 12, 14))
+    with caplog.at_level("ERROR", logger="rapidreview.core"):
+        r = await d.refused("bu_officer", "sin 2026-12-14")  # the rapid review would be due in January 2027
+    assert "2027" in r.text and "no bank holiday data" in r.text and "Jan" not in r.text
+    assert any("no bank holiday data" in rec.getMessage() for rec in caplog.records)
+    told = _dm_texts(await d.outbox(), "bu_officer")
+    assert any("2027" in t and "administrator" in t for t in told)
+    assert (await d.case()).sin_submitted_on is None
+    assert (await d.audit("command_refused"))[-1].detail["command"] == "sin"
