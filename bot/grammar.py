@@ -222,9 +222,10 @@ def _triage(w: _Words):
 
 def _meeting(w: _Words):
     option = w.choice(("icdm", "rrm"), "a meeting (icdm = initial case discussion, rrm = rapid review meeting)")
-    d = w.date("the meeting date")
+    held = option == "rrm" and w.flag("held")
+    d = w.date("the meeting date", required=not held)
     w.done()
-    return option, {"date": d}
+    return option, {"date": d, **({"held": True} if held else {})}
 
 
 def _agencies(w: _Words):
@@ -436,7 +437,9 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          "record the SPRG's triage decision (withdrawn: the SIN criteria were not met; the Panel is told)",
          "triage notifiable", _triage),
     Spec("kloe", 'kloe "line of enquiry"', "add a key line of enquiry", 'kloe "Information sharing between agencies"', _kloe),
-    Spec("meeting", "meeting icdm|rrm DATE", "set the initial case discussion or rapid review meeting date", "meeting rrm 2027-01-07", _meeting),
+    Spec("meeting", "meeting icdm|rrm DATE | meeting rrm held [DATE]",
+         "set the initial case discussion or Rapid Review Meeting date (a future date schedules it); record the "
+         "Rapid Review Meeting held on or after its date", "meeting rrm 2027-01-07", _meeting),
     Spec("request", "request AGENCY[,AGENCY…]", "ask agencies for their information", "request police,education", _agencies),
     Spec("ack", "ack [AGENCY]", "acknowledge an information request", "ack police", _agency_optional),
     Spec("return", "return [AGENCY]", "record an agency's return as submitted", "return police", _agency_optional),

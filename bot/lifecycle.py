@@ -13,6 +13,7 @@ from bot.steps import report as report_steps
 from bot.context import Ctx
 from bot.states import CaseState as S
 from bot.steps import decision, gathering, intake, learning, panel, revision
+from bot.steps import meeting as meeting_steps
 
 Step = Callable[[Ctx], Awaitable[S | None]]
 Guard = Callable[[Ctx], str | None]
@@ -76,8 +77,9 @@ TABLE: tuple[Transition, ...] = tuple(
     # Initial case discussion and information gathering (S4, S5, §2.3).
     + _rows([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "kloe", None, gathering.kloe)
     + _rows([S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "meeting icdm", None, gathering.meeting)
-    + _rows([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "meeting rrm", None, gathering.meeting)
-    + _rows([S.PACK_CIRCULATED], "meeting rrm", [S.RAPID_REVIEW_MEETING], gathering.meeting)
+    # The Rapid Review Meeting: a future date schedules it; it is held (S7) only on or after its date, after the pack.
+    + _rows([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "meeting rrm", None, meeting_steps.rrm)
+    + _rows([S.PACK_CIRCULATED], "meeting rrm", [S.RAPID_REVIEW_MEETING], meeting_steps.rrm, stay=True)
     + _rows([S.INITIAL_CASE_DISCUSSION], "request", [S.INFO_GATHERING], gathering.request, gathering.guard_request)
     + _rows(GATHERING, "request", None, gathering.request, gathering.guard_request)
     + [t for verb in ("ack", "return", "nil", "query", "accept", "waive")
@@ -152,6 +154,8 @@ EXPLANATIONS: dict[tuple[S, str], str] = {
     (S.EXEC_APPROVAL, "submit"): "All three partners must approve the same version before it goes to the Panel.",
     (S.EXEC_DISAGREEMENT, "submit"): "A partner disagreed: a new version must be approved by all three first.",
     (S.LOCAL_REVIEW, "submit"): "A local review is not submitted to the Panel.",
+    (S.PACK_CIRCULATED, "recommend"): "The recommendation follows the Rapid Review Meeting, which is not recorded as "
+                                      "held yet: on or after its date, `meeting rrm held`.",
     **{(state, "triage local"): "A SIN has been sent to the Panel, so a rapid review is owed (domain S3). Two paths: "
                                 "continue the rapid review (`triage notifiable`), or, if the SIN criteria turn out not "
                                 'to be met, withdraw the notification with its reason (triage withdrawn reason="…"; '

@@ -62,6 +62,15 @@ class Case(SQLModel, table=True):
     lcspr_publish_decision: str | None = Field(default=None, max_length=20)
     lcspr_publish_decided_on: date | None = None
     closed_on: date | None = None
+    # Issue 14: the Rapid Review Meeting held (not only scheduled); the Panel told of a late rapid review, with
+    # the reason (free text: audit and report only); the first awareness of a notify-only death kept when the
+    # case converts to a SIN; the LCSPR copy sent, and why a publication is planned after its due date.
+    rrm_held_on: date | None = None
+    panel_told_of_delay_on: date | None = None
+    panel_delay_reason: str | None = None
+    notification_aware_on: date | None = None
+    lcspr_copy_sent_on: date | None = None
+    lcspr_late_reason: str | None = None
     channel_opened: bool = False
     # Names the PII guard watches for in this case's channel. Held here, never posted anywhere.
     watch_names: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

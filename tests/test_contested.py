@@ -202,3 +202,40 @@ async def test_as08_a_deadline_in_a_year_without_holiday_data_alerts_and_never_o
     assert any("2027" in t and "administrator" in t for t in told)
     assert (await d.case()).sin_submitted_on is None
     assert (await d.audit("command_refused"))[-1].detail["command"] == "sin"
+
+
+# -- item 3: the Rapid Review Meeting scheduled, then held ---------------------------------------------------
+async def test_s7_a_meeting_is_scheduled_before_the_pack_held_on_its_date_and_the_recommendation_waits_for_it(core, clock):
+    from tests.scenarios import returns_in, to_gathering
+
+    d = Driver(core, clock)
+    await to_gathering(d)  # SIN Mon 7 Sep 2026: the rapid review is due Mon 28 Sep
+    r = await d.ok("sprg_chair", "meeting rrm 2026-09-30")
+    assert "after the rapid review is due (Mon 28 Sep 2026)" in r.text
+    assert await d.audit("meeting_after_rr_due")
+    r = await d.ok("sprg_chair", "meeting rrm 2026-09-21")  # moved earlier: scheduled, no warning
+    assert "scheduled for Mon 21 Sep 2026" in r.text and "Warning" not in r.text
+    assert (await d.case()).rrm_held_on is None
+    await returns_in(d, date(2026, 9, 16))
+    await d.ok("bu_officer", "pack")
+    assert await d.state() == "PACK_CIRCULATED"
+    r = await d.refused("sprg_chair", 'recommend lcspr reason="multi-agency learning"')
+    assert "not recorded as held" in r.text
+    r = await d.refused("sprg_chair", "meeting rrm held")  # before its date
+    assert "on or after" in r.text
+    d.on(date(2026, 9, 21))
+    await d.ok("sprg_chair", "meeting rrm held")  # the date set before the pack is not typed again
+    case = await d.case()
+    assert (case.state, case.rrm_held_on) == ("RAPID_REVIEW_MEETING", date(2026, 9, 21))
+    await d.ok("sprg_chair", 'recommend lcspr reason="multi-agency learning"')
+
+
+async def test_s7_a_past_meeting_date_before_the_pack_is_refused_with_the_reason(core, clock):
+    from tests.scenarios import to_gathering
+
+    d = Driver(core, clock)
+    await to_gathering(d)
+    d.on(date(2026, 9, 10))
+    r = await d.refused("sprg_chair", "meeting rrm 2026-09-09")
+    assert "considers the pack" in r.text and "meeting rrm 2026-09-11" in r.text
+    assert (await d.case()).rrm_on is None

@@ -226,7 +226,9 @@ async def test_as14_submission_panel_agrees_sharing_briefing_and_close(core, clo
     await d.ok("bu_officer", "request police")
     await d.ok("lead_police", "return")
     await d.ok("bu_officer", "pack")
-    await d.ok("bu_officer", "meeting rrm 2027-01-11")
+    await d.ok("bu_officer", "meeting rrm 2027-01-11")  # scheduled
+    d.on(date(2027, 1, 11))
+    await d.ok("bu_officer", "meeting rrm held")
     await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')
     await d.ok("bu_officer", "report")
     for lead in ("exec_council", "exec_icb", "exec_police"):

@@ -184,6 +184,7 @@ def guard_pack(ctx: Ctx) -> str | None:
 
 async def pack(ctx: Ctx) -> CaseState:
     ctx.audit("pack_circulated")
-    meeting = f" Rapid Review Meeting: {human(ctx.case.rrm_on)}." if ctx.case.rrm_on else " Set the meeting: `meeting rrm DATE`."
+    meeting = (f" Rapid Review Meeting scheduled for {human(ctx.case.rrm_on)}; on the day, record it held: "
+               "`meeting rrm held`." if ctx.case.rrm_on else " Set the meeting: `meeting rrm DATE`.")
     ctx.emit(notice(ctx.case.code, "Pack circulated to the SPRG." + meeting))
     return CaseState.PACK_CIRCULATED

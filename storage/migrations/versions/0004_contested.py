@@ -1,0 +1,29 @@
+"""the contested case: meeting held, Panel told of a delay, first notification date, LCSPR copy sent
+
+Revision ID: 0004_contested
+Revises: 0004
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0004_contested"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+_DATES = ("rrm_held_on", "panel_told_of_delay_on", "notification_aware_on", "lcspr_copy_sent_on")
+_TEXTS = ("panel_delay_reason", "lcspr_late_reason")
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("review_case") as batch:
+        for name in _DATES:
+            batch.add_column(sa.Column(name, sa.Date(), nullable=True))
+        for name in _TEXTS:
+            batch.add_column(sa.Column(name, sa.String(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("review_case") as batch:
+        for name in (*_TEXTS, *_DATES):
+            batch.drop_column(name)
