@@ -294,7 +294,13 @@ def _disagree(w: _Words):
 
 
 def _panel(w: _Words):
-    option = w.choice(("acknowledged", "agrees", "disagrees", "information", "national", "local"), "the Panel's response")
+    option = w.choice(("acknowledged", "agrees", "disagrees", "information", "national", "local", "delay"),
+                      "the Panel's response (or delay: the Panel told the rapid review is late)")
+    if option == "delay":
+        reason = w.text("reason", "the reason for the delay, as told to the Panel")
+        d = w.date("the date the Panel was told", "date", required=False)
+        w.done()
+        return option, {"reason": reason, "date": d}
     ref = w.text("ref", "a reference", required=False)
     d = w.date("the date of the Panel's letter", "date", required=False)
     w.done()
@@ -454,8 +460,10 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("approve", "approve [vN]", "approve the current report version for your partner", "approve v2", _approve),
     Spec("disagree", 'disagree [vN] reason="..."', "disagree with the current report version", 'disagree reason="learning is single-agency"', _disagree),
     Spec("submit", "submit", "send the approved rapid review (or requested information) to the Panel", "submit", _none),
-    Spec("panel", "panel acknowledged|agrees|disagrees|information|national|local [ref=...] [date=DATE]",
-         "record the Panel's response", "panel agrees ref=CSPRP-123", _panel),
+    Spec("panel", 'panel acknowledged|agrees|disagrees|information|national|local [ref=...] [date=DATE] | '
+                  'panel delay reason="…" [date=DATE]',
+         "record the Panel's response, or that the Panel was told the rapid review is late (with the reason)",
+         "panel agrees ref=CSPRP-123", _panel),
     Spec("shared", "shared [RECIPIENT|all]", "record that the Panel's response was shared", "shared all", _shared),
     Spec("briefing", "briefing done", "record that the practitioners' briefing was issued", "briefing done", _briefing),
     Spec("action", 'action add owner=AGENCY due=DATE "..." | action done N [evidence="..."]', "add or complete an action plan item",

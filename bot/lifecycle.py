@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from bot.steps import report as report_steps
 from bot.context import Ctx
+from bot.states import RR_CLOCK_RUNNING
 from bot.states import CaseState as S
-from bot.steps import decision, gathering, intake, learning, panel, revision
+from bot.steps import decision, delay, gathering, intake, learning, panel, revision
 from bot.steps import meeting as meeting_steps
 
 Step = Callable[[Ctx], Awaitable[S | None]]
@@ -107,6 +108,8 @@ TABLE: tuple[Transition, ...] = tuple(
        for t in _rows(AWAITING, f"panel {outcome}", [S.PANEL_RESPONDED], panel.responded)]
     + _rows(AWAITING, "panel disagrees", [S.EXEC_APPROVAL], panel.disagrees)
     + _rows(AWAITING, "panel national", [S.NATIONAL_REVIEW], panel.national)
+    # A rapid review running late: the Panel told of the delay, with the reason (issue 14 item 5).
+    + _rows(sorted(RR_CLOCK_RUNNING), "panel delay", None, delay.panel_told_of_delay)
     # Sharing, learning and actions (S13, S14), the LCSPR child workflow (S15), national review (S16).
     + _rows([S.PANEL_RESPONDED], "shared", [S.RESPONSE_SHARED], panel.shared, panel.guard_shared, stay=True)
     + _rows([S.NATIONAL_REVIEW], "shared", None, panel.shared, panel.guard_shared)

@@ -111,6 +111,9 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> l
     if state in RR_CLOCK_RUNNING and c.track == "rapid_review" and "rapid_review_due" in d:
         pl.before("rapid_review_due", "", d["rapid_review_due"].due, pol.rapid_review_due,
                   bu + pl.keys(Role.SPRG_CHAIR) + pm, "rapid review to the Panel")
+        from bot.escalation import rapid_review_overdue  # issue 14 item 5: daily while overdue
+
+        rapid_review_overdue(pl, d["rapid_review_due"].due, today)
     if state in (CaseState.INFO_GATHERING, CaseState.LOCAL_REVIEW):
         for r in f.requests:
             if AgencyState(r.state) in AGENCY_OUTSTANDING:

@@ -239,3 +239,49 @@ async def test_s7_a_past_meeting_date_before_the_pack_is_refused_with_the_reason
     r = await d.refused("sprg_chair", "meeting rrm 2026-09-09")
     assert "considers the pack" in r.text and "meeting rrm 2026-09-11" in r.text
     assert (await d.case()).rrm_on is None
+
+
+# -- item 5: daily escalation while the rapid review is overdue; the Panel told of the delay -----------------
+async def test_as13_an_overdue_rapid_review_escalates_daily_and_the_panel_told_of_the_delay_is_in_the_report(core, clock):
+    from sqlalchemy import select
+
+    from storage.models import ReportVersion
+
+    d = Driver(core, clock)
+    await to_approval(d)  # rapid review due Mon 28 Sep 2026; v1 awaiting the executive leads
+    overdue = [r for r in await d.reminders("rapid_review_due_overdue")]
+    assert overdue[0].due_at.date() == date(2026, 9, 29)
+    assert set(overdue[0].recipients) == {"bu_officer", "partnership_manager", "sprg_chair"}
+    assert {"exec_council", "exec_icb", "exec_police"} <= set(overdue[1].recipients)  # from the second day
+    assert "has not been told of the delay" in overdue[0].context["text"]
+    d.on(date(2026, 9, 29))
+    r = await d.refused("bu_officer", "panel delay")
+    assert "reason" in r.text
+    await d.ok("bu_officer", 'panel delay reason="an agency return needed a query"')
+    assert (await d.audit("panel_told_of_delay"))[-1].detail["rapid_review_due"] == "2026-09-28"
+    later = await d.reminders("rapid_review_due_overdue")
+    assert later and all("Panel told of the delay on Tue 29 Sep 2026" in r.context["text"] for r in later)
+    await d.ok("bu_officer", "report")  # v2 carries it
+    async with core.db.read() as s:
+        v2 = (await s.execute(select(ReportVersion).where(ReportVersion.number == 2))).scalar_one()
+    assert "Panel told of the delay" in v2.content and "an agency return needed a query" in v2.content
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve v2")
+    await d.ok("bu_officer", "submit")
+    assert not [r for r in await d.reminders("rapid_review_due_overdue") if r.status == "pending"]
+
+
+# -- item 8: the Independent Scrutineer and the Partnership Chair hear the outcome ---------------------------
+async def test_as14_scrutineer_and_partnership_chair_are_told_at_approval_sending_unanimity_and_submission(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)
+    d.on(date(2026, 9, 23))
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve")
+    await d.ok("bu_officer", "submit")
+    effects = await d.outbox()
+    for who in ("scrutineer", "partnership_chair"):
+        told = _dm_texts(effects, who)
+        assert any("report v1 has gone to the executive leads" in t for t in told), told
+        assert any("all three partners approved report v1" in t for t in told), told
+        assert any("submitted to the Panel on Wed 23 Sep 2026" in t and "LCSPR" in t for t in told), told

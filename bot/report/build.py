@@ -201,7 +201,7 @@ def _details(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, parts: Report
     la = p.partner_agency(StatutoryPartner.LOCAL_AUTHORITY).name
     sin_note = f" ({dl['sin_due'].note})" if "sin_due" in dl and dl["sin_due"].note else ""
     field_value = {k: md.cell(parts.sections.get(k)) or _TO_ADD for k in FIELDS}
-    return [
+    rows = [
         ("Case code / pseudonym", f"{md.cell(c.code)} / {md.cell(c.pseudonym)}"),
         ("SIN reference", field_value["sin-ref"]),
         ("Notifying local authority", md.cell(la)),
@@ -217,6 +217,10 @@ def _details(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, parts: Report
         ("Residing partnership (if different)", md.cell(c.residing_partnership) or "not applicable"),
         ("Period under review", field_value["period"]),
     ]
+    if c.panel_told_of_delay_on:  # issue 14 item 5: a late rapid review says when the Panel was told, and why
+        rows.insert(rows.index(("Sent to the Panel", _d(c.rr_submitted_on, "not yet sent"))) + 1,
+                    ("Panel told of the delay", f"{_d(c.panel_told_of_delay_on)}: {md.cell(c.panel_delay_reason)}"))
+    return rows
 
 
 def _next_steps(f: CaseFile, p: Partnership, cal: WorkingDayCalendar) -> list[str]:

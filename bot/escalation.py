@@ -1,0 +1,43 @@
+"""Daily escalation while the rapid review is overdue (issue 14 item 5).
+
+Each working day after the due date, while the 15-working-day clock is still running: the Business Unit,
+the Partnership Manager and the SPRG chair, and from the second overdue day the executive leads too. The text
+says whether the Panel has been told of the delay (only the date; the reason is never in a reminder).
+Planned a horizon ahead like the daily digest; the ticker's re-planning keeps it going while it is overdue.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from bot.calendar import format_human
+from bot.partnership import Role
+
+HORIZON = 10  # working days planned beyond today (re-planned as the digests run out)
+
+
+def rapid_review_overdue(pl, due: date, today: date) -> None:  # noqa: ANN001 (reminders._Planner)
+    c = pl.f.case
+    first = pl.keys(Role.BUSINESS_UNIT) + pl.keys(Role.PARTNERSHIP_MANAGER) + pl.keys(Role.SPRG_CHAIR)
+    execs = pl.keys(Role.EXECUTIVE_LEAD)
+    told = (f" Panel told of the delay on {format_human(c.panel_told_of_delay_on)}." if c.panel_told_of_delay_on
+            else ' The Panel has not been told of the delay: panel delay reason="…"')
+    end = max(today, due)
+    for _ in range(HORIZON):
+        end = pl.cal.next_working_day(end)
+    on, k = pl.working(due), 0
+    while True:
+        on = pl.cal.next_working_day(on)
+        if on > end:
+            break
+        k += 1
+        recipients = tuple(sorted(set(first + (execs if k >= 2 else ()))))
+        pl.out.append(pl_reminder(pl, on, recipients, k, due, told))
+
+
+def pl_reminder(pl, on: date, recipients: tuple[str, ...], k: int, due: date, told: str):  # noqa: ANN001, ANN201
+    from bot.reminders import PlannedReminder
+
+    return PlannedReminder("rapid_review_due_overdue", "", on, recipients,
+                           f"{pl.label}: rapid review to the Panel overdue by {k} working day{'s' if k != 1 else ''} "
+                           f"(due {format_human(due)}).{told}",
+                           {"overdue_working_days": k, "due": due.isoformat()})
