@@ -220,6 +220,12 @@ def _triage(w: _Words):
     return option, ({"reason": reason} if option == "withdrawn" else {})
 
 
+def _submit(w: _Words):
+    as_approved = w.flag("as-approved")
+    w.done()
+    return None, ({"as_approved": True} if as_approved else {})
+
+
 def _meeting(w: _Words):
     option = w.choice(("icdm", "rrm"), "a meeting (icdm = initial case discussion, rrm = rapid review meeting)")
     held = option == "rrm" and w.flag("held")
@@ -459,7 +465,9 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("report", "report", "produce the next report version and send it for executive approval", "report", _none),
     Spec("approve", "approve [vN]", "approve the current report version for your partner", "approve v2", _approve),
     Spec("disagree", 'disagree [vN] reason="..."', "disagree with the current report version", 'disagree reason="learning is single-agency"', _disagree),
-    Spec("submit", "submit", "send the approved rapid review (or requested information) to the Panel", "submit", _none),
+    Spec("submit", "submit [as-approved]", "send the approved rapid review (or requested information) to the Panel; "
+                                           "as-approved sends it without report edits made after its approval",
+         "submit", _submit),
     Spec("panel", 'panel acknowledged|agrees|disagrees|information|national|local [ref=...] [date=DATE] | '
                   'panel delay reason="…" [date=DATE]',
          "record the Panel's response, or that the Panel was told the rapid review is late (with the reason)",

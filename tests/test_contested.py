@@ -285,3 +285,30 @@ async def test_as14_scrutineer_and_partnership_chair_are_told_at_approval_sendin
         assert any("report v1 has gone to the executive leads" in t for t in told), told
         assert any("all three partners approved report v1" in t for t in told), told
         assert any("submitted to the Panel on Wed 23 Sep 2026" in t and "LCSPR" in t for t in told), told
+
+
+# -- item 13: submit warns when the report was edited after the approved version ------------------------------
+async def test_as14_submit_names_sections_edited_after_approval_and_offers_a_new_version(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)
+    d.on(date(2026, 9, 23))
+    await d.ok("exec_council", "approve")
+    await d.ok("exec_icb", "approve")
+    await d.ok("sprg_chair", 'section learning "Information sharing between health and education"')
+    await d.ok("exec_police", "approve")
+    assert await d.state() == "APPROVED"
+    r = await d.refused("bu_officer", "submit")
+    assert "changed after v1 was approved: Multi-agency learning" in r.text
+    assert "`report`" in r.text and "submit as-approved" in r.text
+    await d.ok("bu_officer", "submit as-approved")
+    assert (await d.audit("submitted_without_later_edits"))[-1].detail["version"] == 1
+    assert await d.state() == "SUBMITTED_TO_PANEL"
+
+
+async def test_as14_submit_of_an_unedited_approved_version_needs_no_confirmation(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)
+    d.on(date(2026, 9, 23))
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve")
+    await d.ok("bu_officer", "submit")

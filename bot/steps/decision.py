@@ -225,8 +225,17 @@ async def submit(ctx: Ctx) -> CaseState:
         ctx.audit("panel_information_sent")
         ctx.emit(notice(c.code, "The information the Panel asked for has been sent. Awaiting the Panel."))
         return CaseState.AWAITING_PANEL
-    c.rr_submitted_on = ctx.today
+    from bot.steps.revision import edited_since_approval
+
     v = ctx.file.current_version
+    edited = await edited_since_approval(ctx, v)
+    if edited and not ctx.args.get("as_approved"):
+        ctx.refuse(f"Parts of the report changed after v{v.number} was approved: {'; '.join(edited)}. Those changes are "
+                   f"not in v{v.number}. Make a new version with them (`report`: all three partners approve it again), "
+                   f"or submit v{v.number} exactly as approved: submit as-approved")
+    if edited:
+        ctx.audit("submitted_without_later_edits", version=v.number, changed_sections=edited)
+    c.rr_submitted_on = ctx.today
     pack = await _submission_pack(ctx, v)
     ctx.audit("submitted_to_panel", version=v.number, content_hash=v.content_hash, recommendation=c.recommendation,
               national=c.refer_as_possibly_national, pack=pack.number, pack_hash=pack.content_hash)

@@ -72,3 +72,24 @@ def unchanged_after_disagreement(ctx: Ctx, new) -> str | None:  # noqa: ANN001
     return (f"v{prev.number + 1} would say exactly what v{prev.number} said, and a partner disagreed with v{prev.number}. "
             'Revise the recommendation (for example: recommend no-lcspr reason="…"), a report section (`section`) or '
             "a criterion (`criterion`) first, then `report` again.")
+
+
+async def edited_since_approval(ctx: Ctx, version) -> list[str]:  # noqa: ANN001
+    """The report parts written by hand (narrative sections, criteria) changed after this version was made
+    (item 13). Parts built from records (dates, returns, the LCSPR's progress) are not edits to warn about."""
+    from sqlalchemy import select
+
+    from bot.steps.report import section_label
+    from storage.models import ReportCriterion, ReportSection
+
+    if version is None:
+        return []
+    made = version.created_at  # storage keeps instants timezone-aware (UtcDateTime)
+    cid = ctx.case.id
+    sections = (await ctx.session.execute(select(ReportSection.key, ReportSection.updated_at).where(
+        ReportSection.case_id == cid))).all()
+    criteria = (await ctx.session.execute(select(ReportCriterion.key, ReportCriterion.answered_at).where(
+        ReportCriterion.case_id == cid))).all()
+    out = [section_label(k).capitalize() for k, at in sections if at and at > made]
+    out += [f"criterion {k}" for k, at in criteria if at and at > made]
+    return out
