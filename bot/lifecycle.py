@@ -13,7 +13,7 @@ from bot.steps import report as report_steps
 from bot.context import Ctx
 from bot.states import RR_CLOCK_RUNNING
 from bot.states import CaseState as S
-from bot.steps import decision, delay, gathering, intake, learning, panel, revision
+from bot.steps import decision, delay, gathering, intake, learning, national, panel, revision
 from bot.steps import meeting as meeting_steps
 
 Step = Callable[[Ctx], Awaitable[S | None]]
@@ -108,6 +108,9 @@ TABLE: tuple[Transition, ...] = tuple(
        for t in _rows(AWAITING, f"panel {outcome}", [S.PANEL_RESPONDED], panel.responded)]
     + _rows(AWAITING, "panel disagrees", [S.EXEC_APPROVAL], panel.disagrees)
     + _rows(AWAITING, "panel national", [S.NATIONAL_REVIEW], panel.national)
+    # The national review (S16): the Panel's requests for information, and sending it.
+    + _rows([S.NATIONAL_REVIEW], "panel information", None, national.information_requested)
+    + _rows([S.NATIONAL_REVIEW], "submit", None, national.information_sent, national.guard_information_sent)
     # A rapid review running late: the Panel told of the delay, with the reason (issue 14 item 5).
     + _rows(sorted(RR_CLOCK_RUNNING), "panel delay", None, delay.panel_told_of_delay)
     # Sharing, learning and actions (S13, S14), the LCSPR child workflow (S15), national review (S16).

@@ -71,6 +71,7 @@ class Case(SQLModel, table=True):
     notification_aware_on: date | None = None
     lcspr_copy_sent_on: date | None = None
     lcspr_late_reason: str | None = None
+    national_info_requested_on: date | None = None  # an open information request from the Panel's national review
     channel_opened: bool = False
     # Names the PII guard watches for in this case's channel. Held here, never posted anywhere.
     watch_names: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

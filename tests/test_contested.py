@@ -312,3 +312,28 @@ async def test_as14_submit_of_an_unedited_approved_version_needs_no_confirmation
     for lead in ("exec_council", "exec_icb", "exec_police"):
         await d.ok(lead, "approve")
     await d.ok("bu_officer", "submit")
+
+
+# -- item 14: the national-review route -------------------------------------------------------------------
+async def test_as16_a_national_review_tracks_the_panels_information_requests_and_closes_with_a_briefing(core, clock):
+    d = Driver(core, clock)
+    await to_approval(d)
+    d.on(date(2026, 9, 23))
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve")
+    await d.ok("bu_officer", "submit")
+    d.on(date(2026, 10, 9))
+    await d.ok("bu_officer", "panel national")
+    await d.ok("bu_officer", "shared all")
+    r = await d.refused("bu_officer", "submit")
+    assert "no open request" in r.text
+    d.on(date(2026, 11, 2))
+    await d.ok("bu_officer", "panel information ref=CSPRP-NR-1")
+    r = await d.refused("bu_officer", "close")
+    assert "briefing" in r.text and "request for information of Mon 2 Nov 2026 is open" in r.text
+    await d.ok("bu_officer", "submit")
+    assert (await d.audit("panel_information_sent"))[-1].detail["national_review"] is True
+    r = await d.refused("bu_officer", "close")
+    assert "briefing" in r.text and "request for information" not in r.text
+    await d.ok("bu_officer", "briefing done")
+    await d.ok("bu_officer", "close")

@@ -299,6 +299,7 @@ async def test_as16_national_review_holds_the_lcspr(core, clock):
     r = await d.refused("bu_officer", "lcspr planned 2027-03-01")
     assert "national review" in r.text
     await d.ok("bu_officer", "shared all")
+    await d.ok("bu_officer", "briefing done")
     await d.ok("bu_officer", "close")
 
 

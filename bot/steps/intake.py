@@ -205,6 +205,10 @@ def guard_close(ctx: Ctx) -> str | None:
             missing.append("the Panel's response is not yet shared with everyone (`shared`)")
         if state == CaseState.LEARNING_AND_ACTIONS and f.case.briefing_done_on is None:
             missing.append("the practitioners' briefing is not done (`briefing done`)")
+        if state == CaseState.NATIONAL_REVIEW:  # issue 14 item 14: the briefing, and no open Panel request
+            from bot.steps.national import close_blockers
+
+            missing.extend(close_blockers(f.case))
         open_actions = [str(a.number) for a in f.actions if a.status != "done"]
         if open_actions:
             missing.append(f"action plan item(s) {', '.join(open_actions)} are open (`action done N`)")

@@ -1,4 +1,4 @@
-"""the contested case: meeting held, Panel told of a delay, first notification date, LCSPR copy sent
+"""the contested case: meeting held, Panel told of a delay, first notification date, LCSPR copy sent, national review information requests
 
 Revision ID: 0004_contested
 Revises: 0004
@@ -11,7 +11,8 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-_DATES = ("rrm_held_on", "panel_told_of_delay_on", "notification_aware_on", "lcspr_copy_sent_on")
+_DATES = ("rrm_held_on", "panel_told_of_delay_on", "notification_aware_on", "lcspr_copy_sent_on",
+          "national_info_requested_on")
 _TEXTS = ("panel_delay_reason", "lcspr_late_reason")
 
 
