@@ -246,6 +246,11 @@ def _agencies(w: _Words):
 def _agency_optional(w: _Words):
     agency = w.positional.pop(0).lower() if w.positional else None
     fields = w.keywords.pop("fields", None)
+    if w.verb == "return" and (w.keywords or w.positional):
+        # Someone typing a return's fields: say how a return is submitted instead (issue 14 item 15).
+        raise ParseError("a return's contents cannot be typed into a command. Open **Submit return** on your "
+                         "information request card (in your direct messages with the bot), or send the return to the "
+                         "Business Unit by secure email and record its arrival with `return AGENCY`")
     w.done()
     return None, {"agency": agency, **({"fields": fields} if fields else {})}
 

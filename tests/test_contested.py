@@ -337,3 +337,22 @@ async def test_as16_a_national_review_tracks_the_panels_information_requests_and
     assert "briefing" in r.text and "request for information" not in r.text
     await d.ok("bu_officer", "briefing done")
     await d.ok("bu_officer", "close")
+
+
+# -- item 15: typing a return's fields in a command says how to submit a return ------------------------------
+async def test_as10_typing_a_returns_fields_says_how_to_submit_a_return(core, clock):
+    from bot.context import Invocation
+    from bot.grammar import Command
+    from tests.scenarios import to_gathering
+
+    d = Driver(core, clock)
+    await to_gathering(d)
+    r = await d.refused("lead_police", 'return police completed_by_role="DS" involvement=yes')
+    assert "Submit return" in r.text and "secure email" in r.text and "return police" in r.text
+    # The same through a platform that passes the fields as text rather than a form.
+    member = core.p.member("lead_police")
+    r = await core.handle(Invocation(platform="fake", platform_user=member.slack_user_id, member=member, text=None,
+                                     case_code=d.case_code, command=Command("return", None, {
+                                         "agency": "police", "fields": "completed_by_role=DS"})))
+    assert not r.ok and "Submit return" in r.text and "valid dictionary" not in r.text
+    assert (await d.case()).state == "INFO_GATHERING"

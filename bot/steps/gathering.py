@@ -140,12 +140,20 @@ async def agency_step(ctx: Ctx) -> None:
     ctx.say(text)
 
 
+HOW_TO_SUBMIT_A_RETURN = (
+    "A return's contents cannot be typed into a command (they would sit in the chat). Open **Submit return** on your "
+    "information request card (in your direct messages with the bot) and fill in the form there; or send the return "
+    "to the Business Unit by secure email and record that it arrived with `return AGENCY`, for example: return police")
+
+
 def _validated_fields(ctx: Ctx) -> dict:
     """A structured return from a form is checked field by field; a bare `return` records receipt only
     (the return arrived another way, e.g. by secure email to the Business Unit)."""
     fields = ctx.args.get("fields")
     if not fields:
         return {"received_outside_chat": True}
+    if not isinstance(fields, dict):  # typed in a command: a return is never typed into a chat (issue 14 item 15)
+        ctx.refuse(HOW_TO_SUBMIT_A_RETURN)
     # The guard reads everything typed before the form is checked, so a refused form is never shown back.
     for text in _strings(fields):
         guard_text(ctx, text, "return")
