@@ -63,7 +63,9 @@ def case_deadlines(case: Case, cal: WorkingDayCalendar, ts: Timescales) -> list[
     if case.la_aware_on:
         due = sin_due(cal, ts, case.la_aware_on)
         if state == CaseState.NOTIFICATION_ONLY or case.kind in ("care_leaver_death", "lac_death") and not case.sin_submitted_on:
-            out.append(Deadline("notification_due", "Secretary of State and Ofsted notified", due,
+            # A death first notified on its own keeps that date after converting to a SIN (issue 14 item 10).
+            first = sin_due(cal, ts, case.notification_aware_on) if case.notification_aware_on else due
+            out.append(Deadline("notification_due", "Secretary of State and Ofsted notified", first,
                                 met=case.sos_notified_on is not None))
         if state != CaseState.NOTIFICATION_ONLY:
             late = cal.working_days_late(due, case.sin_submitted_on) if case.sin_submitted_on else 0

@@ -356,3 +356,16 @@ async def test_as10_typing_a_returns_fields_says_how_to_submit_a_return(core, cl
                                          "agency": "police", "fields": "completed_by_role=DS"})))
     assert not r.ok and "Submit return" in r.text and "valid dictionary" not in r.text
     assert (await d.case()).state == "INFO_GATHERING"
+
+
+# -- item 10: a looked-after child's death converted to a SIN keeps its first notification date ---------------
+async def test_as18b_converting_to_a_sin_keeps_the_first_notification_date(core, clock):
+    d = Driver(core, clock).on(date(2026, 4, 1))
+    await d.ok("bu_officer", 'new pseudonym="Child N" aware=2026-04-01 kind=lac_death')
+    d.on(date(2026, 4, 20))
+    await d.ok("bu_officer", "aware 2026-04-20")  # abuse or neglect now suspected
+    case = await d.case()
+    assert (case.state, case.notification_aware_on, case.la_aware_on) == ("SIN_DECISION", date(2026, 4, 1), date(2026, 4, 20))
+    deadlines = {x["key"]: x["date"] for x in (await d.ok("bu_officer", "status")).card[1]["deadlines"]}
+    assert deadlines["notification_due"] == "2026-04-10"  # AS-18: from the first awareness, not moved
+    assert deadlines["sin_due"] == "2026-04-27"  # the SIN clock runs from awareness of the suspicion

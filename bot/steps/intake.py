@@ -98,8 +98,13 @@ async def new(ctx: Ctx) -> CaseState:
 async def aware(ctx: Ctx) -> CaseState:
     _not_future(ctx, ctx.args["date"], "aware")
     was = CaseState(ctx.case.state)
+    if was == CaseState.NOTIFICATION_ONLY and ctx.case.la_aware_on is not None:
+        # Issue 14 item 10: the first awareness still drives the Secretary of State / Ofsted notification; the
+        # new one (of suspected abuse or neglect) starts the SIN clock. Both are kept.
+        ctx.case.notification_aware_on = ctx.case.la_aware_on
     ctx.case.la_aware_on = ctx.args["date"]
-    ctx.audit("la_aware_recorded", la_aware_on=ctx.args["date"], converted_from=was.value)
+    ctx.audit("la_aware_recorded", la_aware_on=ctx.args["date"], converted_from=was.value,
+              notification_aware_on=ctx.case.notification_aware_on)
     if was == CaseState.REFERRAL_RECEIVED and ctx.case.kind in NOTIFY_ONLY_KINDS:
         return CaseState.NOTIFICATION_ONLY
     if was == CaseState.NOTIFICATION_ONLY:
