@@ -60,6 +60,13 @@ def case_deadlines(case: Case, cal: WorkingDayCalendar, ts: Timescales) -> list[
     """Every deadline the case's anchors give, in order of the lifecycle (met ones included)."""
     state = CaseState(case.state)
     out: list[Deadline] = []
+    if state == CaseState.CONTRIBUTING:
+        # AS-19 (reverse), issue 14 item 11: the lead partnership owns the SIN and the rapid review clocks; what we
+        # owe it is our agencies' information, on an agency return's timescale from its SIN, when that is known.
+        if case.sin_submitted_on:
+            out.append(Deadline("contribution_due", f"Our information to {case.lead_partnership or 'the lead partnership'}",
+                                cal.add_working_days(case.sin_submitted_on, ts.agency_return_working_days)))
+        return out
     if case.la_aware_on:
         due = sin_due(cal, ts, case.la_aware_on)
         if state == CaseState.NOTIFICATION_ONLY or case.kind in ("care_leaver_death", "lac_death") and not case.sin_submitted_on:

@@ -369,3 +369,15 @@ async def test_as18b_converting_to_a_sin_keeps_the_first_notification_date(core,
     deadlines = {x["key"]: x["date"] for x in (await d.ok("bu_officer", "status")).card[1]["deadlines"]}
     assert deadlines["notification_due"] == "2026-04-10"  # AS-18: from the first awareness, not moved
     assert deadlines["sin_due"] == "2026-04-27"  # the SIN clock runs from awareness of the suspicion
+
+
+# -- item 11: a contributing record shows what we owe the lead partnership, not a SIN deadline ----------------
+async def test_as19_a_contributing_record_shows_our_contribution_not_the_leads_sin_clock(core, clock):
+    d = Driver(core, clock).on(date(2026, 9, 7))
+    await d.ok("bu_officer", 'new pseudonym="Child Y" aware=2026-09-01 sin=2026-09-07 lead="City of York"')
+    status = await d.ok("bu_officer", "status")
+    keys = [x["key"] for x in status.card[1]["deadlines"]]
+    assert keys == ["contribution_due"]
+    assert "Our information to City of York, Thu 17 Sep 2026" in status.text
+    assert "SIN" not in status.text
+    assert not [r for r in await d.reminders() if r.kind.startswith(("sin_due", "rapid_review"))]
