@@ -101,7 +101,7 @@ def case_deadlines(case: Case, cal: WorkingDayCalendar, ts: Timescales) -> list[
     if case.lcspr_publication_planned_on:
         out.append(Deadline("panel_copy_due", "LCSPR copy to the Panel, Secretary of State and Ofsted",
                             panel_copy_due(cal, ts, case.lcspr_publication_planned_on),
-                            met=case.lcspr_published_on is not None))
+                            met=case.lcspr_published_on is not None or case.lcspr_copy_sent_on is not None))
     return out
 
 

@@ -357,7 +357,16 @@ def _action(w: _Words):
 
 
 def _lcspr(w: _Words):
-    option = w.choice(("decided", "reviewer", "planned", "publish", "published"), "an LCSPR step")
+    option = w.choice(("decided", "reviewer", "planned", "publish", "published", "copy-sent"), "an LCSPR step")
+    if option == "copy-sent":  # the report sent to the Panel, the Secretary of State and Ofsted
+        d = w.date("the date the copy was sent", required=False)
+        w.done()
+        return option, {"date": d}
+    if option in ("decided", "planned"):  # a reason when the step departs from the plan (issue 14 item 12)
+        reason = w.text("reason", "a reason", required=False)
+        d = w.date(f"the date for `lcspr {option}`")
+        w.done()
+        return option, {"date": d, **({"reason": reason} if reason else {})}
     if option == "publish":  # the partners' decision to publish: the full report or the improvements only
         form = w.choice(("full", "improvements"), "what is published (full report or improvements only)")
         d = w.date("the date of the decision", required=False)
@@ -481,8 +490,10 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("briefing", "briefing done", "record that the practitioners' briefing was issued", "briefing done", _briefing),
     Spec("action", 'action add owner=AGENCY due=DATE "..." | action done N [evidence="..."]', "add or complete an action plan item",
          'action add owner=education due=2027-03-01 "Refresh DSL training"', _action),
-    Spec("lcspr", "lcspr decided|planned|published DATE | lcspr reviewer [DATE] | lcspr publish full|improvements [DATE]",
-         "track the LCSPR child workflow", "lcspr decided 2027-01-20", _lcspr),
+    Spec("lcspr", 'lcspr decided|planned DATE [reason="…"] | lcspr published DATE | lcspr reviewer [DATE] | '
+                  "lcspr publish full|improvements [DATE] | lcspr copy-sent [DATE]",
+         "track the LCSPR child workflow (copy-sent: the report sent to the Panel, Secretary of State and Ofsted)",
+         "lcspr decided 2027-01-20", _lcspr),
     Spec("notified", "notified DATE", "record the Secretary of State / Ofsted notification", "notified 2026-04-08",
          _one_date("the date of notification")),
     Spec("close", 'close [reason="..."]', "close the case", "close", _close),

@@ -14,6 +14,7 @@ from bot.context import Ctx
 from bot.states import RR_CLOCK_RUNNING
 from bot.states import CaseState as S
 from bot.steps import decision, delay, gathering, intake, learning, national, panel, revision
+from bot.steps import lcspr_checks
 from bot.steps import meeting as meeting_steps
 
 Step = Callable[[Ctx], Awaitable[S | None]]
@@ -129,6 +130,7 @@ TABLE: tuple[Transition, ...] = tuple(
     + _rows(REPORT_EDITING, "criterion", None, report_steps.criterion)
     + _rows(REPORT_LINKS, "link", None, report_steps.link)
     + _rows((S.APPROVED, *POST_APPROVAL), "lcspr publish", None, learning.lcspr)
+    + _rows((S.APPROVED, *POST_APPROVAL), "lcspr copy-sent", None, lcspr_checks.copy_sent)
     # Closing (guarded where work must be finished first).
     + _rows([S.REFERRAL_RECEIVED, S.NOTIFICATION_ONLY, S.LOCAL_CONSIDERATION, S.SIN_WITHDRAWN, S.LOCAL_REVIEW,
              S.LEARNING_AND_ACTIONS, S.NATIONAL_REVIEW, S.CONTRIBUTING], "close", [S.CLOSED], intake.close, intake.guard_close)

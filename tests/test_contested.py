@@ -381,3 +381,40 @@ async def test_as19_a_contributing_record_shows_our_contribution_not_the_leads_s
     assert "Our information to City of York, Thu 17 Sep 2026" in status.text
     assert "SIN" not in status.text
     assert not [r for r in await d.reminders() if r.kind.startswith(("sin_due", "rapid_review"))]
+
+
+# -- item 12: LCSPR checks ---------------------------------------------------------------------------------
+async def test_s15_a_late_planned_publication_needs_a_reason_and_the_copy_is_recorded_as_sent(core, clock):
+    d = Driver(core, clock)
+    await to_learning(d)  # LCSPR decided Wed 23 Sep 2026: publication due Tue 23 Mar 2027
+    d.on(date(2026, 10, 12))
+    r = await d.refused("bu_officer", "lcspr planned 2027-05-03")
+    assert "after the LCSPR's publication due date" in r.text and 'reason="' in r.text
+    r = await d.ok("bu_officer", 'lcspr planned 2027-05-03 reason="the criminal trial concludes in the spring"')
+    assert "Warning" in r.text
+    assert (await d.audit("lcspr_publication_late"))[-1].detail["due"] == "2027-03-23"
+    assert [x for x in await d.reminders() if x.kind == "panel_copy_due"]
+    d.on(date(2027, 4, 20))
+    await d.ok("bu_officer", "lcspr copy-sent 2027-04-20")
+    assert not [x for x in await d.reminders() if x.kind == "panel_copy_due" and x.status == "pending"]
+    deadlines = {x["key"]: x for x in (await d.ok("bu_officer", "status")).card[1]["deadlines"]}
+    assert deadlines["panel_copy_due"]["met"] is True
+
+
+async def test_s15_an_lcspr_decided_against_a_no_lcspr_recommendation_records_the_partners_decision(core, clock):
+    from tests.scenarios import returns_in, to_gathering
+
+    d = Driver(core, clock)
+    await to_gathering(d)
+    await returns_in(d, date(2026, 9, 16))
+    await d.ok("bu_officer", "pack")
+    d.on(date(2026, 9, 21))
+    await d.ok("sprg_chair", "meeting rrm 2026-09-21")
+    await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')
+    await d.ok("bu_officer", "report")
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve")
+    r = await d.refused("bu_officer", "lcspr decided 2026-09-21")
+    assert "was NO_LCSPR_LEARNING_VIA_OTHER_ROUTE" in r.text and 'reason="' in r.text
+    await d.ok("bu_officer", 'lcspr decided 2026-09-21 reason="partners decided to review the multi-agency learning"')
+    assert (await d.audit("lcspr_decided_against_recommendation"))

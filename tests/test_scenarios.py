@@ -16,7 +16,7 @@ from tests.scenarios import returns_in, to_approval, to_gathering
 
 # Free text typed in these scenarios: stored, but never in an effect or a reminder (action-plan items,
 # PII-guarded when typed, are the one free text meant to be shown).
-TYPED = ["criteria not met on review", "an agency return needed a query", "single-agency", "multi-agency learning about", "learning already known", "learning via a briefing",
+TYPED = ["criteria not met on review", "criminal trial", "partners decided to review", "an agency return needed a query", "single-agency", "multi-agency learning about", "learning already known", "learning via a briefing",
          "no involvement confirmed", "Prompt referral", "Welfare visit", "CSPRP-"]
 
 
