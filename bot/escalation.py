@@ -41,3 +41,11 @@ def pl_reminder(pl, on: date, recipients: tuple[str, ...], k: int, due: date, to
                            f"{pl.label}: rapid review to the Panel overdue by {k} working day{'s' if k != 1 else ''} "
                            f"(due {format_human(due)}).{told}",
                            {"overdue_working_days": k, "due": due.isoformat()})
+
+
+def local_review_due(pl, due: date) -> None:  # noqa: ANN001 (reminders._Planner)
+    """Issue 14 item 16: the local review's own due date is reminded (10, 3 and 0 working days before) to the
+    Business Unit and the SPRG chair, then escalated to the Partnership Manager while it is overdue."""
+    bu, chair, pm = pl.keys(Role.BUSINESS_UNIT), pl.keys(Role.SPRG_CHAIR), pl.keys(Role.PARTNERSHIP_MANAGER)
+    pl.before("local_review_due", "", due, (10, 3, 0), bu + chair, "local review")
+    pl.overdue("local_review_due", "", due, bu + chair + pm, "local review")

@@ -114,6 +114,10 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> l
         from bot.escalation import rapid_review_overdue  # issue 14 item 5: daily while overdue
 
         rapid_review_overdue(pl, d["rapid_review_due"].due, today)
+    if state == CaseState.LOCAL_REVIEW and "local_review_due" in d and not d["local_review_due"].met:
+        from bot.escalation import local_review_due  # issue 14 item 16
+
+        local_review_due(pl, d["local_review_due"].due)
     if state in (CaseState.INFO_GATHERING, CaseState.LOCAL_REVIEW):
         for r in f.requests:
             if AgencyState(r.state) in AGENCY_OUTSTANDING:

@@ -418,3 +418,17 @@ async def test_s15_an_lcspr_decided_against_a_no_lcspr_recommendation_records_th
     assert "was NO_LCSPR_LEARNING_VIA_OTHER_ROUTE" in r.text and 'reason="' in r.text
     await d.ok("bu_officer", 'lcspr decided 2026-09-21 reason="partners decided to review the multi-agency learning"')
     assert (await d.audit("lcspr_decided_against_recommendation"))
+
+
+# -- item 16: the local review's due date is reminded ------------------------------------------------------
+async def test_as11_the_local_review_due_date_gets_reminders_and_overdue_escalation(core, clock):
+    d = Driver(core, clock).on(date(2026, 9, 7))
+    await d.ok("bu_officer", 'new pseudonym="Child L" aware=2026-09-01')
+    await d.ok("bu_officer", "sin not-met")
+    await d.ok("sprg_chair", "triage local")
+    due = {x["key"]: x["date"] for x in (await d.ok("bu_officer", "status")).card[1]["deadlines"]}["local_review_due"]
+    before = await d.reminders("local_review_due")
+    assert [r.context["offset"] for r in before] == [10, 3, 0] and before[-1].context["due"] == due
+    assert {"bu_officer", "sprg_chair"} <= set(before[0].recipients)
+    overdue = await d.reminders("local_review_due_overdue")
+    assert overdue and "partnership_manager" in overdue[0].recipients
