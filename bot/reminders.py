@@ -100,7 +100,9 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> l
         return []
     d = {x.key: x for x in case_deadlines(c, cal, p.timescales)}
     bu, pm = pl.keys(Role.BUSINESS_UNIT), pl.keys(Role.PARTNERSHIP_MANAGER)
-    if state == CaseState.NOTIFICATION_ONLY and "notification_due" in d and not d["notification_due"].met:
+    # The Secretary of State / Ofsted notification is reminded until it is recorded, also after a notify-only
+    # death converts to a SIN (issue 14 item 10: the conversion must not drop a statutory clock's reminders).
+    if "notification_due" in d and not d["notification_due"].met:
         due = d["notification_due"].due
         pl.before("notification_due", "", due, pol.sin_due, bu, "Secretary of State and Ofsted notification")
         pl.overdue("notification_due", "", due, bu + pm, "Secretary of State and Ofsted notification")

@@ -232,7 +232,11 @@ def guard_close(ctx: Ctx) -> str | None:
     live = _live_lcspr(f.case)
     if live:
         return live
-    if state == CaseState.NOTIFICATION_ONLY and f.case.sos_notified_on is None:
+    owed = any(d.key == "notification_due" and not d.met
+               for d in case_deadlines(f.case, ctx.cal, ctx.partnership.timescales))
+    if owed or (state == CaseState.NOTIFICATION_ONLY and f.case.sos_notified_on is None):
+        # A looked-after child's or care leaver's death is notified to the Secretary of State and Ofsted whatever
+        # else happens to the case: closing must not drop that statutory clock.
         return "Record the Secretary of State / Ofsted notification first, for example: notified 2026-04-08"
     return None
 
