@@ -183,10 +183,34 @@ def _sin(w: _Words):
         w.positional.pop(0)
         w.done()
         return "not-met", {}
+    if w.positional and w.positional[0].lower() == "details":
+        return _sin_details(w)
     d = w.date("the date the SIN was submitted")
     reason = w.text("reason", "why the recorded date is being corrected", required=False)
     w.done()
     return None, {"date": d, "reason": reason}
+
+
+def _sin_details(w: _Words):
+    """`sin details incident=DATE category=… children=N consulted=yes|no` (issue 14 item 19)."""
+    from bot.steps.sin_details import CATEGORIES
+
+    w.positional.pop(0)
+    args: dict[str, Any] = {"incident": w.date("incident (the date of the incident)", "incident", required=False)}
+    category = w.keywords.pop("category", None)
+    if category is not None and category.lower() not in CATEGORIES:
+        raise ParseError(f"category '{category}' is not known: use one of {', '.join(CATEGORIES)}")
+    args["category"] = category.lower() if category else None
+    children = w.keywords.pop("children", None)
+    if children is not None and not (children.isdigit() and 1 <= int(children) <= 20):
+        raise ParseError(f"children={children} is not a number of children: use a whole number from 1, for example children=2")
+    args["children"] = int(children) if children else None
+    consulted = w.keywords.pop("consulted", None)
+    if consulted is not None and consulted.lower() not in ("yes", "no"):
+        raise ParseError(f"consulted={consulted}: say yes or no (were the safeguarding partners consulted on notifying?)")
+    args["consulted"] = None if consulted is None else consulted.lower() == "yes"
+    w.done()
+    return "details", args
 
 
 def _aware(w: _Words):
@@ -452,8 +476,10 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          _list, needs_case=False),
     Spec("aware", 'aware DATE [reason="…"]', "record when the council became aware (starts the 5-working-day SIN "
                                              'clock); correct it later with reason="…"', "aware 2026-12-18", _aware),
-    Spec("sin", 'sin DATE [reason="…"] | sin not-met', "record the SIN submission (starts the 15-working-day clock) or "
-                                                       'that criteria are not met; correct the date later with reason="…"',
+    Spec("sin", 'sin DATE [reason="…"] | sin not-met | sin details [incident=DATE] '
+                '[category=physical|emotional|sexual|neglect|multiple] [children=N] [consulted=yes|no]',
+         "record the SIN submission (starts the 15-working-day clock) or that criteria are not met; correct the date "
+         'later with reason="…"; record the SIN details the Panel asks for (kept in the store, never posted)',
          "sin 2026-12-22", _sin),
     Spec("informed", "informed [DATE]", "record when the council reported the incident to the safeguarding partners (due with the SIN, 5 working "
          "days after it became aware); the bot's own notices to the Executive, Chair and Scrutineer are sent by "

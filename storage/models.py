@@ -72,6 +72,11 @@ class Case(SQLModel, table=True):
     lcspr_copy_sent_on: date | None = None
     lcspr_late_reason: str | None = None
     national_info_requested_on: date | None = None  # an open information request from the Panel's national review
+    # SIN details the Panel asks for (issue 14 item 19): held here, used in the report and the Panel pack, never posted.
+    incident_on: date | None = None
+    abuse_category: str | None = Field(default=None, max_length=20)
+    children_count: int | None = None
+    partners_consulted: bool | None = None
     channel_opened: bool = False
     # Names the PII guard watches for in this case's channel. Held here, never posted anywhere.
     watch_names: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

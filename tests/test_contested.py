@@ -432,3 +432,31 @@ async def test_as11_the_local_review_due_date_gets_reminders_and_overdue_escalat
     assert {"bu_officer", "sprg_chair"} <= set(before[0].recipients)
     overdue = await d.reminders("local_review_due_overdue")
     assert overdue and "partnership_manager" in overdue[0].recipients
+
+
+# -- item 19: SIN details the Panel asks for: held in the store, used by the report and the pack, never posted --
+async def test_s2_sin_details_are_held_used_in_the_report_and_pack_and_never_posted(core, clock):
+    from sqlalchemy import select
+
+    from storage.models import ReportDocument, ReportVersion
+
+    d = Driver(core, clock)
+    await to_approval(d)
+    before = len(await d.outbox())
+    r = await d.refused("bu_officer", "sin details category=burglary")
+    assert "physical, emotional, sexual, neglect, multiple" in r.text
+    r = await d.ok("bu_officer", "sin details incident=2026-08-30 category=neglect children=2 consulted=yes")
+    assert "never posted" in r.text
+    assert len(await d.outbox()) == before + 1  # only the status card's update: nothing posted about the details
+    assert (await d.audit("sin_details_set"))[-1].detail == {"fields": ["incident", "category", "children", "consulted"]}
+    await d.ok("bu_officer", "report")  # v2 carries them
+    for lead in ("exec_council", "exec_icb", "exec_police"):
+        await d.ok(lead, "approve v2")
+    await d.ok("bu_officer", "submit")
+    async with core.db.read() as s:
+        v2 = (await s.execute(select(ReportVersion).where(ReportVersion.number == 2))).scalar_one()
+        pack = (await s.execute(select(ReportDocument).where(ReportDocument.kind == "panel_pack"))).scalar_one()
+    for text in (v2.content, pack.content):
+        assert "Date of the incident" in text and "Sun 30 Aug 2026" in text and "Neglect" in text
+        assert "| Number of children | 2 |" in text and "consulted on notifying | yes" in text
+    assert not [e for e in await d.outbox() if "Neglect" in str(e.payload) or "30 Aug" in str(e.payload)]

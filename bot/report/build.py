@@ -217,9 +217,24 @@ def _details(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, parts: Report
         ("Residing partnership (if different)", md.cell(c.residing_partnership) or "not applicable"),
         ("Period under review", field_value["period"]),
     ]
+    rows.extend(sin_detail_rows(c))
     if c.panel_told_of_delay_on:  # issue 14 item 5: a late rapid review says when the Panel was told, and why
         rows.insert(rows.index(("Sent to the Panel", _d(c.rr_submitted_on, "not yet sent"))) + 1,
                     ("Panel told of the delay", f"{_d(c.panel_told_of_delay_on)}: {md.cell(c.panel_delay_reason)}"))
+    return rows
+
+
+def sin_detail_rows(c) -> list[tuple[str, str]]:  # noqa: ANN001
+    """Issue 14 item 19: the SIN details the Panel asks for, only those recorded (`sin details`)."""
+    rows = []
+    if c.incident_on:
+        rows.append(("Date of the incident", _d(c.incident_on)))
+    if c.abuse_category:
+        rows.append(("Category of abuse or neglect", c.abuse_category.capitalize()))
+    if c.children_count:
+        rows.append(("Number of children", str(c.children_count)))
+    if c.partners_consulted is not None:
+        rows.append(("Safeguarding partners consulted on notifying", "yes" if c.partners_consulted else "no"))
     return rows
 
 
