@@ -49,3 +49,16 @@ def local_review_due(pl, due: date) -> None:  # noqa: ANN001 (reminders._Planner
     bu, chair, pm = pl.keys(Role.BUSINESS_UNIT), pl.keys(Role.SPRG_CHAIR), pl.keys(Role.PARTNERSHIP_MANAGER)
     pl.before("local_review_due", "", due, (10, 3, 0), bu + chair, "local review")
     pl.overdue("local_review_due", "", due, bu + chair + pm, "local review")
+
+
+def safety_actions(pl) -> None:  # noqa: ANN001 (reminders._Planner)
+    """Issue 14 item 17: each open immediate safety action is reminded on its due day to its agency's lead and the
+    Business Unit, and escalated daily (adding the SPRG chair) for five working days when overdue."""
+    bu, chair = pl.keys(Role.BUSINESS_UNIT), pl.keys(Role.SPRG_CHAIR)
+    for a in pl.f.safety:
+        if a.status == "done":
+            continue
+        leads = tuple(m.key for m in pl.p.members if m.agency == a.owner_agency and m.has(Role.AGENCY_LEAD))
+        pl.before("safety_action", str(a.number), a.due_on, (0,), leads + bu, f"immediate safety action {a.number}")
+        pl.overdue("safety_action", str(a.number), a.due_on, leads + bu + chair, f"immediate safety action {a.number}",
+                   days=5)

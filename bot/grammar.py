@@ -401,6 +401,34 @@ def _lcspr(w: _Words):
     return option, {"date": d}
 
 
+def _safety(w: _Words):
+    """`safety add owner=AGENCY due=DATE at_risk=child|siblings|other-children "…"` | `safety done N` (item 17)."""
+    option = w.choice(("add", "done"), "add or done")
+    if option == "done":
+        if not w.positional or not w.positional[0].isdigit():
+            raise ParseError("`safety done` needs the action's number, for example: safety done 1")
+        number = int(w.positional.pop(0))
+        w.done()
+        return option, {"number": number}
+    owner = w.keywords.pop("owner", None)
+    if not owner:
+        raise ParseError('`safety add` needs owner=AGENCY, for example: safety add owner=social_care due=2026-09-09 '
+                         'at-risk=siblings "Safety plan for the siblings agreed"')
+    due = w.date("due (when it must be done)", "due")
+    at_risk = (w.keywords.pop("at_risk", None) or "").lower()
+    if at_risk not in ("child", "siblings", "other-children"):
+        raise ParseError("at_risk= says who is at risk now: child, siblings or other-children (never a name), "
+                         "for example at_risk=siblings")
+    if not w.positional:
+        raise ParseError('`safety add` needs what is being done, in quotes, for example "Safety plan for the siblings agreed"')
+    text = " ".join(w.positional).strip()
+    w.positional.clear()
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"the action is too long ({len(text)} characters; at most {MAX_TEXT})")
+    w.done()
+    return option, {"owner": owner.lower(), "due": due, "at_risk": at_risk, "text": text}
+
+
 def _kloe(w: _Words):
     text = " ".join(w.positional).strip()
     w.positional.clear()
@@ -516,6 +544,9 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("briefing", "briefing done", "record that the practitioners' briefing was issued", "briefing done", _briefing),
     Spec("action", 'action add owner=AGENCY due=DATE "..." | action done N [evidence="..."]', "add or complete an action plan item",
          'action add owner=education due=2027-03-01 "Refresh DSL training"', _action),
+    Spec("safety", 'safety add owner=AGENCY due=DATE at_risk=child|siblings|other-children "…" | safety done N',
+         "record and track an immediate safety action during the rapid review (who is at risk now, what, who, by when)",
+         'safety add owner=social_care due=2026-09-09 at_risk=siblings "Safety plan for the siblings agreed"', _safety),
     Spec("lcspr", 'lcspr decided|planned DATE [reason="…"] | lcspr published DATE | lcspr reviewer [DATE] | '
                   "lcspr publish full|improvements [DATE] | lcspr copy-sent [DATE]",
          "track the LCSPR child workflow (copy-sent: the report sent to the Panel, Secretary of State and Ofsted)",
@@ -534,7 +565,7 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
 )}
 
 # Verbs whose option selects the branch of the lifecycle (and so is part of the table key).
-BRANCHING = frozenset({"triage", "sin", "meeting", "panel", "briefing", "action", "lcspr"})
+BRANCHING = frozenset({"triage", "sin", "meeting", "panel", "briefing", "action", "lcspr", "safety"})
 
 
 def tokenize(text: str) -> list[str]:

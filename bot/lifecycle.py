@@ -14,7 +14,7 @@ from bot.context import Ctx
 from bot.states import RR_CLOCK_RUNNING
 from bot.states import CaseState as S
 from bot.steps import decision, delay, gathering, intake, learning, national, panel, revision
-from bot.steps import lcspr_checks, sin_details
+from bot.steps import lcspr_checks, safety, sin_details
 from bot.steps import meeting as meeting_steps
 
 Step = Callable[[Ctx], Awaitable[S | None]]
@@ -66,6 +66,10 @@ TABLE: tuple[Transition, ...] = tuple(
     + _rows([S.SIN_DECISION, *RR_RUNNING], "aware", None, intake.correct_aware)
     + _rows(RR_RUNNING, "sin", None, intake.correct_sin)
     + _rows([S.SIN_DECISION], "sin not-met", [S.LOCAL_CONSIDERATION], intake.sin_not_met)
+    # Immediate safety actions (issue 14 item 17): recorded from the SIN on, tracked until done.
+    + _rows([*RR_RUNNING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT, S.APPROVED, S.LOCAL_REVIEW], "safety add", None, safety.add)
+    + _rows([*RR_RUNNING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT, S.APPROVED, *POST_APPROVAL, S.LOCAL_REVIEW,
+             S.NATIONAL_REVIEW], "safety done", None, safety.done)
     # The SIN details the Panel asks for, held in the store (issue 14 item 19), until the report is submitted.
     + _rows([*RR_RUNNING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT, S.APPROVED], "sin details", None, sin_details.record)
     + _rows([S.RR_INITIATED], "informed", [S.SPRG_TRIAGE], intake.informed)

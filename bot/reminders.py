@@ -116,6 +116,10 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> l
         from bot.escalation import rapid_review_overdue  # issue 14 item 5: daily while overdue
 
         rapid_review_overdue(pl, d["rapid_review_due"].due, today)
+    if f.safety:
+        from bot.escalation import safety_actions  # issue 14 item 17
+
+        safety_actions(pl)
     if state == CaseState.LOCAL_REVIEW and "local_review_due" in d and not d["local_review_due"].met:
         from bot.escalation import local_review_due  # issue 14 item 16
 

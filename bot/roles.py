@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "action add": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP}),
     "action done": frozenset({R.BUSINESS_UNIT, R.LEARNING_SUBGROUP, R.AGENCY_LEAD}),
     "lcspr": frozenset({R.BUSINESS_UNIT, R.PARTNERSHIP_MANAGER}),
+    "safety": _CASE_RUNNERS,  # immediate safety actions (issue 14 item 17)
+    "safety done": frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR, R.AGENCY_LEAD}),
     "close": frozenset({R.BUSINESS_UNIT}),
     # The report. Links: the report only to those entitled to it (bot/report/files.py).
     "section": _CASE_RUNNERS,

@@ -171,6 +171,25 @@ class SharingTask(SQLModel, table=True):
     done_at: datetime | None = _instant()
 
 
+class SafetyAction(SQLModel, table=True):
+    """An immediate safety action during the rapid review (issue 14 item 17; domain §3.2 heading 7): who is at
+    risk now (a category, never a name), what is being done, by which agency, by when. Tracked from day one."""
+    __tablename__ = "safety_action"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_safety_action"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    number: int
+    at_risk: str = Field(max_length=20)  # child, siblings, other_children
+    owner_agency: str = Field(max_length=40)
+    text: str
+    due_on: date
+    status: str = Field(default="open", max_length=20)
+    created_by: str = Field(max_length=40)
+    created_at: datetime = _instant(nullable=False)
+    done_at: datetime | None = _instant()
+    done_by: str | None = Field(default=None, max_length=40)
+
+
 class ActionItem(SQLModel, table=True):
     __tablename__ = "action_item"
     __table_args__ = (UniqueConstraint("case_id", "number", name="uq_action_item"),)

@@ -92,7 +92,7 @@ def pg_url():
 
 
 TABLES = ["outbox", "reminder", "reminder_preference", "channel_link", "inbound_receipt", "audit_event", "executive_decision",
-          "report_version", "vote", "agency_request", "line_of_enquiry", "sharing_task", "action_item", "review_case",
+          "report_version", "vote", "agency_request", "line_of_enquiry", "sharing_task", "action_item", "safety_action", "review_case",
           "conversation_ref", "report_section", "report_criterion", "report_document"]
 
 

@@ -460,3 +460,40 @@ async def test_s2_sin_details_are_held_used_in_the_report_and_pack_and_never_pos
         assert "Date of the incident" in text and "Sun 30 Aug 2026" in text and "Neglect" in text
         assert "| Number of children | 2 |" in text and "consulted on notifying | yes" in text
     assert not [e for e in await d.outbox() if "Neglect" in str(e.payload) or "30 Aug" in str(e.payload)]
+
+
+# -- item 17: immediate safety actions during the rapid review ----------------------------------------------
+async def test_s2_immediate_safety_actions_are_tracked_from_day_one_into_the_report_and_block_closing(core, clock):
+    from sqlalchemy import select
+
+    from storage.models import ReportVersion
+
+    d = Driver(core, clock).on(date(2026, 9, 7))
+    await d.ok("bu_officer", 'new pseudonym="Child V" aware=2026-09-01 sin=2026-09-07')
+    r = await d.refused("sprg_chair", 'safety add owner=social_care due=2026-09-09 at_risk=Jane "Safety plan agreed"')
+    assert "never a name" in r.text
+    await d.ok("sprg_chair", 'safety add owner=social_care due=2026-09-09 at_risk=siblings "Safety plan for the siblings agreed"')
+    sent = [e.payload for e in await d.outbox() if e.kind == "direct_message" and e.payload["member"] == "lead_social_care"]
+    assert sent and "Safety plan for the siblings" in sent[-1]["context"]["text"]
+    posted = [e.payload for e in await d.outbox() if e.kind == "post_notice"] + \
+             [e.payload for e in await d.outbox() if e.kind != "direct_message"]
+    assert not [p for p in posted if "Safety plan" in str(p)]  # the channel hears number, owner and date only
+    reminders = await d.reminders("safety_action")
+    assert reminders and {"lead_social_care", "bu_officer"} <= set(reminders[0].recipients)
+    assert await d.reminders("safety_action_overdue")
+    # The report built later carries it.
+    await d.ok("sprg_chair", "triage notifiable")
+    await d.ok("bu_officer", "request police")
+    await d.ok("lead_police", "return")
+    await d.ok("bu_officer", "pack")
+    d.on(date(2026, 9, 14))
+    await d.ok("sprg_chair", "meeting rrm 2026-09-14")
+    await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')
+    await d.ok("bu_officer", "report")
+    async with core.db.read() as s:
+        v1 = (await s.execute(select(ReportVersion))).scalars().one()
+    assert "Immediate safety actions tracked" in v1.content and "Safety plan for the siblings agreed" in v1.content
+    r = await d.refused("lead_police", "safety done 1")
+    assert "belongs to" in r.text
+    await d.ok("lead_social_care", "safety done 1")
+    assert not [x for x in await d.reminders("safety_action") if x.status == "pending"]

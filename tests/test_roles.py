@@ -65,6 +65,13 @@ EXPECTED: list[tuple[Command, set[Role]]] = [
     (Command("link", "action-plan", {"version": None, "fmt": None}), {B, CH, EX, IS, LS, PM}),
     (Command("lcspr", "publish", {"form": "full", "date": None}), {B, PM}),
     (Command("close", None, {"reason": None}), {B}),
+    # Issue 14.
+    (Command("safety", "add", {"owner": "police", "due": date(2026, 9, 30), "at_risk": "siblings",
+                               "text": "Safety plan"}), {B, CH}),
+    (Command("safety", "done", {"number": 1}), {B, CH, AL}),
+    (Command("sin", "details", {"incident": None, "category": "neglect", "children": None, "consulted": None}), {B, PM}),
+    (Command("panel", "delay", {"reason": "late return", "date": None}), {B}),
+    (Command("lcspr", "copy-sent", {"date": None}), {B, PM}),
 ]
 
 

@@ -311,6 +311,10 @@ def report_context(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, parts: 
                         for key, data in structured if data.get("involvement_period") or data.get("nature_of_involvement")],
         "kloes": [loe.text for loe in f.lines_of_enquiry],
         "chronology": _chronology(f, p),
+        "safety": [{"number": a.number, "owner": p.agency(a.owner_agency).name, "text": a.text,
+                    "at_risk": {"child": "The child", "siblings": "Siblings", "other-children": "Other children"}
+                    .get(a.at_risk, a.at_risk), "due": format_human(a.due_on),
+                    "status": "done" if a.status == "done" else "open"} for a in f.safety],
         "actions": [{"number": a.number, "owner": p.agency(a.owner_agency).name, "text": a.text,
                      "due": format_human(a.due_on), "status": a.status} for a in f.actions],
         "lcspr_criteria": _criteria_rows(LCSPR_CRITERIA, parts),

@@ -219,6 +219,11 @@ def guard_close(ctx: Ctx) -> str | None:
             missing.append(f"action plan item(s) {', '.join(open_actions)} are open (`action done N`)")
         if missing:
             return "Cannot close yet: " + "; ".join(missing) + "."
+    from bot.steps.safety import open_actions  # issue 14 item 17
+
+    unsafe = open_actions(f)
+    if unsafe:
+        return (f"Cannot close yet: immediate safety action(s) {', '.join(unsafe)} are open (`safety done N`).")
     if state == CaseState.LOCAL_REVIEW:
         # A local review is closed with its learning issued and no agency asked still owing a return.
         missing = []

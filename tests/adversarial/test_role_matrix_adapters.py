@@ -107,6 +107,11 @@ TEXTS: dict[tuple[str, str | None], str] = {
     ("link", "action-plan"): "link action-plan",
     ("lcspr", "publish"): "lcspr publish full",
     ("close", None): "close",
+    ("safety", "add"): 'safety add owner=police due=2026-09-30 at_risk=siblings "Safety plan"',
+    ("safety", "done"): "safety done 1",
+    ("sin", "details"): "sin details category=neglect",
+    ("panel", "delay"): 'panel delay reason="late return"',
+    ("lcspr", "copy-sent"): "lcspr copy-sent",
 }
 
 # One member per role. Keys of the example partnership file, except the partnership-manager-only member.
