@@ -448,7 +448,7 @@ def _close(w: _Words):
 
 REPORT_SECTIONS = ("summary", "lived-experience", "practice-episodes", "learning", "rationale", "sin-ref", "period")
 REPORT_CRITERIA = ("a", "b", "c", "d", "national-a", "national-b", "national-c")
-LINK_KINDS = ("report", "draft", "pack", "briefing", "action-plan")
+LINK_KINDS = ("report", "draft", "pack", "briefing", "action-plan", "sprg-pack")
 
 
 def _section(w: _Words):
@@ -527,7 +527,8 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("query", 'query AGENCY reason="..."', "raise a query on a return", 'query health reason="chronology stops in March"', _agency_with_reason),
     Spec("accept", "accept AGENCY", "accept a return after quality assurance", "accept police", _agency_required),
     Spec("waive", 'waive AGENCY reason="..."', "proceed without an agency's return", 'waive education reason="no involvement confirmed by phone"', _agency_with_reason),
-    Spec("pack", "pack", "mark the pack circulated to the SPRG", "pack", _none),
+    Spec("pack", "pack", "circulate the pack to the SPRG (members and the agency leads who contributed get a link "
+                          "to it by direct message; later: link sprg-pack)", "pack", _none),
     Spec("vote", 'vote lcspr|no-lcspr [national] reason="..."', "give your (advisory) view on an LCSPR", 'vote lcspr reason="multi-agency learning"', _view),
     Spec("recommend", 'recommend lcspr|no-lcspr [national] reason="..."', "record the SPRG chair's recommendation", 'recommend no-lcspr reason="learning via briefing"', _view),
     Spec("report", "report", "produce the next report version and send it for executive approval", "report", _none),
@@ -560,7 +561,7 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
     Spec("criterion", 'criterion a|b|c|d|national-a|national-b|national-c met|not-met|uncertain reason="..."',
          "answer a reg 11 (LCSPR) or reg 3 (national review) criterion in the report",
          'criterion c met reason="information sharing between health and education"', _criterion),
-    Spec("link", "link [report|draft|pack|briefing|action-plan] [vN] [docx|md|zip]",
+    Spec("link", "link [report|draft|pack|sprg-pack|briefing|action-plan] [vN] [docx|md|zip]",
          "get a 24-hour link to a document, by direct message (only people entitled to it)", "link v2", _link),
 )}
 

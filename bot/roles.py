@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "link action-plan": frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR, R.EXECUTIVE_LEAD, R.INDEPENDENT_SCRUTINEER,
                                    R.LEARNING_SUBGROUP, R.PARTNERSHIP_MANAGER}),
     "link briefing": _EVERYONE,
+    # The pack circulated to the SPRG (issue 14 item 9); an agency lead only if their agency contributed.
+    "link sprg-pack": frozenset({R.BUSINESS_UNIT, R.SPRG_CHAIR, R.SPRG_MEMBER, R.AGENCY_LEAD}),
 }
 
 

@@ -45,7 +45,7 @@ def setup(app: web.Application, rt) -> None:  # noqa: ANN001 (server.app.Runtime
         member = rt.partnership.member(claims.member).name if claims.member in {m.key for m in rt.partnership.members} else claims.member
         what = {"report": f"Rapid Review Report v{claims.version}", "draft": "current draft of the report",
                 "pack": f"Panel submission pack {claims.version}", "briefing": "practitioners' briefing",
-                "action-plan": "action plan"}[claims.kind]
+                "action-plan": "action plan", "sprg-pack": "SPRG pack"}[claims.kind]
         return page(f"<p>{html.escape(claims.case_code)}: {html.escape(what)} ({html.escape(claims.fmt)}).</p>"
                     f"<p>Issued to {html.escape(member)}; valid until {html.escape(claims.expires_human)}. "
                     "Do not forward it.</p>"

@@ -497,3 +497,34 @@ async def test_s2_immediate_safety_actions_are_tracked_from_day_one_into_the_rep
     assert "belongs to" in r.text
     await d.ok("lead_social_care", "safety done 1")
     assert not [x for x in await d.reminders("safety_action") if x.status == "pending"]
+
+
+# -- item 9: the pack is a real document the SPRG and contributing agency leads can open ---------------------
+async def test_s6_the_sprg_pack_is_a_document_sprg_members_and_contributing_leads_can_open(core, clock):
+    from bot.report.files import render
+    from tests.scenarios import returns_in, to_gathering
+
+    d = Driver(core, clock)
+    await to_gathering(d, agencies="police,health,education")
+    r = await d.refused("sprg_police", "link sprg-pack")
+    assert "not been circulated yet" in r.text
+    await returns_in(d, date(2026, 9, 16), "police,health")
+    await d.ok("sprg_chair", 'waive education reason="no involvement confirmed by the DSL"')
+    await d.ok("bu_officer", "pack")
+    told = {e.payload["member"] for e in await d.outbox()
+            if e.kind == "direct_message" and "the SPRG pack is ready" in e.payload["context"].get("text", "")}
+    assert {"sprg_police", "sprg_health", "sprg_chair", "bu_officer", "lead_police", "lead_health"} <= told
+    assert "lead_education" not in told and "exec_council" not in told  # waived: did not contribute
+    await d.ok("sprg_police", "link sprg-pack")
+    await d.ok("lead_health", "link sprg-pack")
+    r = await d.refused("lead_education", "link sprg-pack")
+    assert "whose agency contributed" in r.text
+    await d.refused("exec_council", "link sprg-pack")
+    issued = [a.detail for a in await d.audit("report_link_issued") if a.detail["kind"] == "sprg-pack"]
+    assert {"sprg_police", "lead_health"} <= {a["member"] for a in issued}
+    async with core.db.read() as s:
+        doc = await render(s, core.p, core.cal, await d.case(), "sprg-pack", None, "md", clock())
+    text = doc.data.decode()
+    assert text.startswith("# SPRG pack for the Rapid Review Meeting")
+    assert "Information sharing between health and education" in text  # the lines of enquiry
+    assert "## 5. Integrated summary" in text and "## 6. Analysis" in text and "## 7." not in text

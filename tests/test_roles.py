@@ -72,6 +72,7 @@ EXPECTED: list[tuple[Command, set[Role]]] = [
     (Command("sin", "details", {"incident": None, "category": "neglect", "children": None, "consulted": None}), {B, PM}),
     (Command("panel", "delay", {"reason": "late return", "date": None}), {B}),
     (Command("lcspr", "copy-sent", {"date": None}), {B, PM}),
+    (Command("link", "sprg-pack", {"version": None, "fmt": None}), {B, CH, SM, AL}),
 ]
 
 

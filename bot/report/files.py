@@ -29,9 +29,9 @@ PLAN_READERS = REPORT_READERS | {Role.LEARNING_SUBGROUP, Role.PARTNERSHIP_MANAGE
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TYPES = {"docx": DOCX, "md": "text/markdown; charset=utf-8", "zip": "application/zip"}
 FORMATS = {"report": ("docx", "md"), "draft": ("docx", "md"), "pack": ("zip", "md"), "briefing": ("docx", "md"),
-           "action-plan": ("docx", "md")}
+           "action-plan": ("docx", "md"), "sprg-pack": ("docx", "md")}
 _TITLES = {"report": "Rapid Review Report", "draft": "Rapid Review Report (draft)", "pack": "Panel submission pack",
-           "briefing": "Practitioners' briefing", "action-plan": "Action plan"}
+           "briefing": "Practitioners' briefing", "action-plan": "Action plan", "sprg-pack": "SPRG pack"}
 
 
 class DocumentMissing(LookupError):
@@ -62,6 +62,10 @@ def refusal(member: Member | None, kind: str, f: CaseFile | None) -> str | None:
         who = "the Business Unit, the SPRG chair, the executive leads and the Independent Scrutineer"
     elif kind == "draft":
         ok, who = bool(roles & DRAFT_READERS), "the SPRG chair and the Business Unit"
+    elif kind == "sprg-pack":  # issue 14 item 9: the SPRG, the Business Unit, and agency leads who contributed
+        from bot.steps.sprg_pack import may_have
+
+        ok, who = may_have(member, f), "the SPRG, the Business Unit and the agency leads whose agency contributed"
     elif kind == "action-plan":
         ok, who = bool(roles & PLAN_READERS), "the Practice and Learning Sub Group, the Business Unit and the partners"
     else:  # the briefing is for sharing; an agency lead still sees only cases their agency was asked about
@@ -123,6 +127,14 @@ async def render(session, p: Partnership, cal: WorkingDayCalendar, case: Case, k
                                (f"{case.code}-rapid-review-report-v{v.number}.docx", report)):
                 z.writestr(zipfile.ZipInfo(name, date_time=doc.created_at.astimezone(LONDON).timetuple()[:6]), data)
         return RenderedFile(_stamp(f, "panel-pack", doc.number, "zip"), _TYPES["zip"], buf.getvalue(), kind, doc.number)
+    if kind == "sprg-pack":
+        from bot.steps.sprg_pack import ready, sprg_pack_markdown
+
+        if not ready(f):
+            raise DocumentMissing(f"the SPRG pack of {case.code} has not been circulated yet")
+        cur = f.current_version.number if f.current_version else 0
+        text = sprg_pack_markdown(build_markdown(f, p, cal, cur + 1, await load_parts(session, case.id), today))
+        return _file(f, p, kind, None, text, fmt, f"rapidreview:{case.code}:sprg-pack", now)
     if kind == "briefing":  # as issued (`briefing done` keeps it), or a fresh draft until then
         issued = (await session.execute(select(ReportDocument).where(
             ReportDocument.case_id == case.id, ReportDocument.kind == BRIEFING)

@@ -25,7 +25,7 @@ log = logging.getLogger("rapidreview.report_links")
 SECRET_ENV, BASE_URL_ENV = "RAPIDREVIEW_LINK_SECRET", "RAPIDREVIEW_PUBLIC_URL"
 DEFAULT_TTL = timedelta(hours=24)
 _SIG_CHARS = 32  # 20 bytes of HMAC in base32
-KINDS = ("report", "draft", "pack", "briefing", "action-plan")
+KINDS = ("report", "draft", "pack", "briefing", "action-plan", "sprg-pack")
 
 
 class BadLink(ValueError):

@@ -194,5 +194,8 @@ async def pack(ctx: Ctx) -> CaseState:
     ctx.audit("pack_circulated")
     meeting = (f" Rapid Review Meeting scheduled for {human(ctx.case.rrm_on)}; on the day, record it held: "
                "`meeting rrm held`." if ctx.case.rrm_on else " Set the meeting: `meeting rrm DATE`.")
-    ctx.emit(notice(ctx.case.code, "Pack circulated to the SPRG." + meeting))
+    ctx.emit(notice(ctx.case.code, "Pack circulated to the SPRG (links by direct message)." + meeting))
+    from bot.steps.sprg_pack import send_links  # issue 14 item 9: the pack is a document people can open
+
+    send_links(ctx)
     return CaseState.PACK_CIRCULATED

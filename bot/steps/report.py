@@ -20,7 +20,7 @@ from bot.steps.common import guard_text
 from storage.models import ReportCriterion, ReportDocument, ReportSection, ReportVersion
 
 _TITLES = {"report": "Rapid Review Report", "draft": "current draft of the report", "pack": "Panel submission pack",
-           "briefing": "practitioners' briefing", "action-plan": "action plan"}
+           "briefing": "practitioners' briefing", "action-plan": "action plan", "sprg-pack": "SPRG pack"}
 
 
 def section_label(key: str) -> str:
@@ -106,6 +106,11 @@ async def link(ctx: Ctx) -> None:
         ctx.refuse(why, access=True)
     c, f = ctx.case, ctx.file
     version = None
+    if kind == "sprg-pack":
+        from bot.steps.sprg_pack import ready
+
+        if not ready(f):
+            ctx.refuse("The SPRG pack has not been circulated yet: the Business Unit circulates it with `pack`.")
     if kind in ("report", "draft", "pack") and c.track == "local_review":
         ctx.refuse("A local review has no Rapid Review Report for the Panel.")
     if kind == "report":

@@ -112,6 +112,7 @@ TEXTS: dict[tuple[str, str | None], str] = {
     ("sin", "details"): "sin details category=neglect",
     ("panel", "delay"): 'panel delay reason="late return"',
     ("lcspr", "copy-sent"): "lcspr copy-sent",
+    ("link", "sprg-pack"): "link sprg-pack",
 }
 
 # One member per role. Keys of the example partnership file, except the partnership-manager-only member.
