@@ -19,6 +19,8 @@ def dates_outside(args: dict[str, Any], cal: WorkingDayCalendar, today: date) ->
     if not bad:
         return None
     named = ", ".join(f"{k}={v.isoformat()}" if k != "date" else v.isoformat() for k, v in bad)
+    if any(v > today for _, v in bad):  # most often a mistyped year: say so, as a form would for any future date
+        named += f" (in the future: today is {today.isoformat()})"
     example = today.replace(month=bad[0][1].month, day=min(bad[0][1].day, 28)).isoformat()
     return (f"{named}: the year is outside the years this bot has bank holiday data for "
             f"({cal.first_year}–{cal.last_year}), so no working-day deadline can be worked out from it. "
