@@ -15,7 +15,7 @@ from bot.partnership import Role
 HORIZON = 10  # working days planned beyond today (re-planned as the digests run out)
 
 
-def rapid_review_overdue(pl, due: date, today: date) -> None:  # noqa: ANN001 (reminders._Planner)
+def rapid_review_overdue(pl, due: date, today: date, make) -> None:  # noqa: ANN001 (reminders._Planner, PlannedReminder)
     c = pl.f.case
     first = pl.keys(Role.BUSINESS_UNIT) + pl.keys(Role.PARTNERSHIP_MANAGER) + pl.keys(Role.SPRG_CHAIR)
     execs = pl.keys(Role.EXECUTIVE_LEAD)
@@ -31,16 +31,10 @@ def rapid_review_overdue(pl, due: date, today: date) -> None:  # noqa: ANN001 (r
             break
         k += 1
         recipients = tuple(sorted(set(first + (execs if k >= 2 else ()))))
-        pl.out.append(pl_reminder(pl, on, recipients, k, due, told))
-
-
-def pl_reminder(pl, on: date, recipients: tuple[str, ...], k: int, due: date, told: str):  # noqa: ANN001, ANN201
-    from bot.reminders import PlannedReminder
-
-    return PlannedReminder("rapid_review_due_overdue", "", on, recipients,
+        pl.out.append(make("rapid_review_due_overdue", "", on, recipients,
                            f"{pl.label}: rapid review to the Panel overdue by {k} working day{'s' if k != 1 else ''} "
                            f"(due {format_human(due)}).{told}",
-                           {"overdue_working_days": k, "due": due.isoformat()})
+                           {"overdue_working_days": k, "due": due.isoformat()}))
 
 
 def local_review_due(pl, due: date) -> None:  # noqa: ANN001 (reminders._Planner)

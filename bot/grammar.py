@@ -193,7 +193,7 @@ def _sin(w: _Words):
 
 def _sin_details(w: _Words):
     """`sin details incident=DATE category=… children=N consulted=yes|no` (issue 14 item 19)."""
-    from bot.steps.sin_details import CATEGORIES
+    from bot.states import ABUSE_CATEGORIES as CATEGORIES
 
     w.positional.pop(0)
     args: dict[str, Any] = {"incident": w.date("incident (the date of the incident)", "incident", required=False)}

@@ -115,7 +115,7 @@ def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> l
                   bu + pl.keys(Role.SPRG_CHAIR) + pm, "rapid review to the Panel")
         from bot.escalation import rapid_review_overdue  # issue 14 item 5: daily while overdue
 
-        rapid_review_overdue(pl, d["rapid_review_due"].due, today)
+        rapid_review_overdue(pl, d["rapid_review_due"].due, today, PlannedReminder)
     if f.safety:
         from bot.escalation import safety_actions  # issue 14 item 17
 

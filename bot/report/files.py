@@ -63,7 +63,7 @@ def refusal(member: Member | None, kind: str, f: CaseFile | None) -> str | None:
     elif kind == "draft":
         ok, who = bool(roles & DRAFT_READERS), "the SPRG chair and the Business Unit"
     elif kind == "sprg-pack":  # issue 14 item 9: the SPRG, the Business Unit, and agency leads who contributed
-        from bot.steps.sprg_pack import may_have
+        from bot.report.sprg_pack import may_have
 
         ok, who = may_have(member, f), "the SPRG, the Business Unit and the agency leads whose agency contributed"
     elif kind == "action-plan":
@@ -128,7 +128,7 @@ async def render(session, p: Partnership, cal: WorkingDayCalendar, case: Case, k
                 z.writestr(zipfile.ZipInfo(name, date_time=doc.created_at.astimezone(LONDON).timetuple()[:6]), data)
         return RenderedFile(_stamp(f, "panel-pack", doc.number, "zip"), _TYPES["zip"], buf.getvalue(), kind, doc.number)
     if kind == "sprg-pack":
-        from bot.steps.sprg_pack import ready, sprg_pack_markdown
+        from bot.report.sprg_pack import ready, sprg_pack_markdown
 
         if not ready(f):
             raise DocumentMissing(f"the SPRG pack of {case.code} has not been circulated yet")

@@ -107,7 +107,7 @@ async def link(ctx: Ctx) -> None:
     c, f = ctx.case, ctx.file
     version = None
     if kind == "sprg-pack":
-        from bot.steps.sprg_pack import ready
+        from bot.report.sprg_pack import ready
 
         if not ready(f):
             ctx.refuse("The SPRG pack has not been circulated yet: the Business Unit circulates it with `pack`.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.context import Ctx
 from bot.steps.common import human
 
-CATEGORIES = ("physical", "emotional", "sexual", "neglect", "multiple")
+from bot.states import ABUSE_CATEGORIES as CATEGORIES  # noqa: E402,F401
 
 
 async def record(ctx: Ctx) -> None:
