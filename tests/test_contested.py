@@ -390,7 +390,8 @@ async def test_s15_a_late_planned_publication_needs_a_reason_and_the_copy_is_rec
     d.on(date(2026, 10, 12))
     r = await d.refused("bu_officer", "lcspr planned 2027-05-03")
     assert "after the LCSPR's publication due date" in r.text and 'reason="' in r.text
-    r = await d.ok("bu_officer", 'lcspr planned 2027-05-03 reason="the criminal trial concludes in the spring"')
+    # (Not "the criminal trial…": the PII guard reads that as a detail of a police investigation.)
+    r = await d.ok("bu_officer", 'lcspr planned 2027-05-03 reason="the independent reviewer is not available until April"')
     assert "Warning" in r.text
     assert (await d.audit("lcspr_publication_late"))[-1].detail["due"] == "2027-03-23"
     assert [x for x in await d.reminders() if x.kind == "panel_copy_due"]
