@@ -32,7 +32,7 @@ def before_step(ctx: Ctx, step: str) -> str | None:
             if not reason:
                 ctx.refuse(f"{human(planned)} is after the LCSPR's publication due date ({human(due)}: 6 months after "
                            "the decision). Say why it will be late, for example: lcspr planned "
-                           f'{planned.isoformat()} reason="the criminal trial concludes in the spring"')
+                           f'{planned.isoformat()} reason="the independent reviewer needs more time"')
             c.lcspr_late_reason = reason
             ctx.audit("lcspr_publication_late", planned=planned, due=due, reason=reason)
             return f"Warning: publication is planned after its due date ({human(due)}); the reason is recorded."
