@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.states import AGENCY_COMPLETE, AGENCY_OUTSTANDING, AgencyState, StatutoryPartnerKeys
 from storage.models import (ActionItem, AgencyRequest, Case, ExecutiveDecision, LineOfEnquiry, ReportVersion,
-                            SharingTask, Vote)
+                            SafetyAction, SharingTask, Vote)
 
 
 @dataclass
@@ -21,6 +21,7 @@ class CaseFile:
     sharing: list[SharingTask] = field(default_factory=list)
     actions: list[ActionItem] = field(default_factory=list)
     lines_of_enquiry: list[LineOfEnquiry] = field(default_factory=list)
+    safety: list[SafetyAction] = field(default_factory=list)  # immediate safety actions (issue 14 item 17)
 
     def request(self, agency_key: str) -> AgencyRequest | None:
         return next((r for r in self.requests if r.agency_key == agency_key), None)
@@ -67,6 +68,7 @@ _PARTS = {
     "sharing": _by_case(SharingTask, SharingTask.id),
     "actions": _by_case(ActionItem, ActionItem.number),
     "lines_of_enquiry": _by_case(LineOfEnquiry, LineOfEnquiry.number),
+    "safety": _by_case(SafetyAction, SafetyAction.number),
 }
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import audit, lifecycle, pii, queries, reminders, shown
-from bot.calendar import WorkingDayCalendar, london_date
+from bot.calendar import CalendarRangeError, WorkingDayCalendar, london_date
+from bot.calendar_guard import dates_outside, deadline_out_of_range_text, year_of
 from bot.casefile import load_case_file
 from bot.context import Ctx, Invocation, Refusal, Reply, Screening
 from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
@@ -98,6 +99,9 @@ class Core:
         now = self.clock()
         ctx: Ctx | None = None
         try:
+            outside = dates_outside(cmd.args, self.cal, london_date(now))
+            if outside:
+                raise Refusal(outside)
             async with self.db.transaction() as s:
                 case = None
                 if code is not None:
@@ -128,10 +132,29 @@ class Core:
         except Refusal as r:
             kept = [a for a in (ctx.audits if ctx else []) if a.action in _KEEP_ON_REFUSAL]
             return await self._refused(inv, member, cmd, code, r, kept)
+        except CalendarRangeError as exc:
+            return await self._no_holiday_data(inv, member, cmd, ctx, code, exc)
         self.on_commit()
         c = ctx.case
         text = "\n".join(ctx.messages) or f"Done. {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}."
         return Reply(True, text, c.code)
+
+    async def _no_holiday_data(self, inv: Invocation, member: Member, cmd: Command, ctx: Ctx | None, code: str | None,
+                               exc: CalendarRangeError) -> Reply:
+        """A deadline would fall in a year without bank holiday data: refused and audited; the Business Unit is
+        told by direct message and the administrator by the error log. No date is ever guessed."""
+        log.error("no bank holiday data: case=%s command=%s year=%s", code or "(new)", cmd.key, year_of(exc))
+        if code is None:  # a new case: the person who typed it is told; nothing was stored
+            text = deadline_out_of_range_text("The new case", "", exc).replace("The new case / : ", "")
+            return await self._refused(inv, member, cmd, code, Refusal(text), [])
+        now = self.clock()
+        async with self.db.transaction() as s:
+            case = (await s.execute(select(Case).where(Case.code == code))).scalar_one()
+            text = deadline_out_of_range_text(code, case.pseudonym, exc)
+            await enqueue(s, [direct_message(code, key, "notice", {"case_code": code, "text": text})
+                              for key in (m.key for m in self.p.members_with(Role.BUSINESS_UNIT))], case, now)
+        self.on_commit()
+        return await self._refused(inv, member, cmd, code, Refusal(text), [])
 
     def _add_status_update(self, ctx: Ctx) -> None:
         """Keep the pinned status card current; it goes after the channel opens and before any archive."""

@@ -60,10 +60,19 @@ def case_deadlines(case: Case, cal: WorkingDayCalendar, ts: Timescales) -> list[
     """Every deadline the case's anchors give, in order of the lifecycle (met ones included)."""
     state = CaseState(case.state)
     out: list[Deadline] = []
+    if state == CaseState.CONTRIBUTING:
+        # AS-19 (reverse), issue 14 item 11: the lead partnership owns the SIN and the rapid review clocks; what we
+        # owe it is our agencies' information, on an agency return's timescale from its SIN, when that is known.
+        if case.sin_submitted_on:
+            out.append(Deadline("contribution_due", f"Our information to {case.lead_partnership or 'the lead partnership'}",
+                                cal.add_working_days(case.sin_submitted_on, ts.agency_return_working_days)))
+        return out
     if case.la_aware_on:
         due = sin_due(cal, ts, case.la_aware_on)
         if state == CaseState.NOTIFICATION_ONLY or case.kind in NOTIFY_ONLY_KINDS and not case.sin_submitted_on:
-            out.append(Deadline("notification_due", "Secretary of State and Ofsted notified", due,
+            # A death first notified on its own keeps that date after converting to a SIN (issue 14 item 10).
+            first = sin_due(cal, ts, case.notification_aware_on) if case.notification_aware_on else due
+            out.append(Deadline("notification_due", "Secretary of State and Ofsted notified", first,
                                 met=case.sos_notified_on is not None))
         if state != CaseState.NOTIFICATION_ONLY:
             late = cal.working_days_late(due, case.sin_submitted_on) if case.sin_submitted_on else 0
@@ -92,7 +101,7 @@ def case_deadlines(case: Case, cal: WorkingDayCalendar, ts: Timescales) -> list[
     if case.lcspr_publication_planned_on:
         out.append(Deadline("panel_copy_due", "LCSPR copy to the Panel, Secretary of State and Ofsted",
                             panel_copy_due(cal, ts, case.lcspr_publication_planned_on),
-                            met=case.lcspr_published_on is not None))
+                            met=case.lcspr_published_on is not None or case.lcspr_copy_sent_on is not None))
     return out
 
 

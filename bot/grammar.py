@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.partnership import Role
 from bot.report.kinds import DOCUMENTS, KINDS as LINK_KINDS
-from bot.states import CASE_KINDS, SHARING_RECIPIENTS, CaseState as S
+from bot.states import CASE_KINDS, RR_CLOCK_RUNNING, SHARING_RECIPIENTS, CaseState as S
 
 CASE_CODE = re.compile(r"^[a-z][a-z0-9]{0,9}-\d{4}-\d{3}$")
 PSEUDONYM = re.compile(r"^(Child|Children|Family|Baby|Infant|Sibling|Siblings|Young Person) [A-Z]{1,3}[0-9]?$")
@@ -228,10 +228,34 @@ def _sin(w: _Words):
         w.positional.pop(0)
         w.done()
         return "not-met", {}
+    if w.positional and w.positional[0].lower() == "details":
+        return _sin_details(w)
     d = w.date("the date the SIN was submitted")
     reason = w.text("reason", "why the recorded date is being corrected", required=False)
     w.done()
     return None, {"date": d, "reason": reason}
+
+
+def _sin_details(w: _Words):
+    """`sin details incident=DATE category=… children=N consulted=yes|no` (issue 14 item 19)."""
+    from bot.states import ABUSE_CATEGORIES as CATEGORIES
+
+    w.positional.pop(0)
+    args: dict[str, Any] = {"incident": w.date("incident (the date of the incident)", "incident", required=False)}
+    category = w.keywords.pop("category", None)
+    if category is not None and category.lower() not in CATEGORIES:
+        raise ParseError(f"category '{category}' is not known: use one of {', '.join(CATEGORIES)}")
+    args["category"] = category.lower() if category else None
+    children = w.keywords.pop("children", None)
+    if children is not None and not (children.isdigit() and 1 <= int(children) <= 20):
+        raise ParseError(f"children={children} is not a number of children: use a whole number from 1, for example children=2")
+    args["children"] = int(children) if children else None
+    consulted = w.keywords.pop("consulted", None)
+    if consulted is not None and consulted.lower() not in ("yes", "no"):
+        raise ParseError(f"consulted={consulted}: say yes or no (were the safeguarding partners consulted on notifying?)")
+    args["consulted"] = None if consulted is None else consulted.lower() == "yes"
+    w.done()
+    return "details", args
 
 
 def _aware(w: _Words):
@@ -257,11 +281,26 @@ def _choice_only(choices: tuple[str, ...], what: str):
     return parse
 
 
+def _triage(w: _Words):
+    option = w.choice(("notifiable", "local", "withdrawn"), "a triage decision")
+    # Withdrawing a sent notification needs its reason: it is recorded and the Panel is told (domain S3).
+    reason = w.text("reason", "why the SIN criteria are not met", required=True) if option == "withdrawn" else None
+    w.done()
+    return option, ({"reason": reason} if option == "withdrawn" else {})
+
+
+def _submit(w: _Words):
+    as_approved = w.flag("as-approved")
+    w.done()
+    return None, ({"as_approved": True} if as_approved else {})
+
+
 def _meeting(w: _Words):
     option = w.choice(("icdm", "rrm"), "a meeting (icdm = initial case discussion, rrm = rapid review meeting)")
-    d = w.date("the meeting date")
+    held = option == "rrm" and w.flag("held")
+    d = w.date("the meeting date", required=not held)
     w.done()
-    return option, {"date": d}
+    return option, {"date": d, **({"held": True} if held else {})}
 
 
 def _agencies(w: _Words):
@@ -276,6 +315,11 @@ def _agencies(w: _Words):
 def _agency_optional(w: _Words):
     agency = w.positional.pop(0).lower() if w.positional else None
     fields = w.keywords.pop("fields", None)
+    if w.verb == "return" and (w.keywords or w.positional):
+        # Someone typing a return's fields: say how a return is submitted instead (issue 14 item 15).
+        raise ParseError("a return's contents cannot be typed into a command. Open **Submit return** on your "
+                         "information request card (in your direct messages with the bot), or send the return to the "
+                         "Business Unit by secure email and record its arrival with `return AGENCY`")
     w.done()
     return None, {"agency": agency, **({"fields": fields} if fields else {})}
 
@@ -330,7 +374,13 @@ def _disagree(w: _Words):
 
 
 def _panel(w: _Words):
-    option = w.choice(("acknowledged", "agrees", "disagrees", "information", "national", "local"), "the Panel's response")
+    option = w.choice(("acknowledged", "agrees", "disagrees", "information", "national", "local", "delay"),
+                      "the Panel's response (or delay: the Panel told the rapid review is late)")
+    if option == "delay":
+        reason = w.text("reason", "the reason for the delay, as told to the Panel")
+        d = w.date("the date the Panel was told", "date", required=False)
+        w.done()
+        return option, {"reason": reason, "date": d}
     ref = w.text("ref", "a reference", required=False)
     d = w.date("the date of the Panel's letter", "date", required=False)
     w.done()
@@ -374,7 +424,16 @@ def _action(w: _Words):
 
 
 def _lcspr(w: _Words):
-    option = w.choice(("decided", "reviewer", "planned", "publish", "published"), "an LCSPR step")
+    option = w.choice(("decided", "reviewer", "planned", "publish", "published", "copy-sent"), "an LCSPR step")
+    if option == "copy-sent":  # the report sent to the Panel, the Secretary of State and Ofsted
+        d = w.date("the date the copy was sent", required=False)
+        w.done()
+        return option, {"date": d}
+    if option in ("decided", "planned"):  # a reason when the step departs from the plan (issue 14 item 12)
+        reason = w.text("reason", "a reason", required=False)
+        d = w.date(f"the date for `lcspr {option}`")
+        w.done()
+        return option, {"date": d, **({"reason": reason} if reason else {})}
     if option == "publish":  # the partners' decision to publish: the full report or the improvements only
         form = w.choice(("full", "improvements"), "what is published (full report or improvements only)")
         d = w.date("the date of the decision", required=False)
@@ -383,6 +442,34 @@ def _lcspr(w: _Words):
     d = w.date(f"the date for `lcspr {option}`", required=option != "reviewer")
     w.done()
     return option, {"date": d}
+
+
+def _safety(w: _Words):
+    """`safety add owner=AGENCY due=DATE at_risk=child|siblings|other-children "…"` | `safety done N` (item 17)."""
+    option = w.choice(("add", "done"), "add or done")
+    if option == "done":
+        if not w.positional or not w.positional[0].isdigit():
+            raise ParseError("`safety done` needs the action's number, for example: safety done 1")
+        number = int(w.positional.pop(0))
+        w.done()
+        return option, {"number": number}
+    owner = w.keywords.pop("owner", None)
+    if not owner:
+        raise ParseError('`safety add` needs owner=AGENCY, for example: safety add owner=social_care due=2026-09-09 '
+                         'at-risk=siblings "Safety plan for the siblings agreed"')
+    due = w.date("due (when it must be done)", "due")
+    at_risk = (w.keywords.pop("at_risk", None) or "").lower()
+    if at_risk not in ("child", "siblings", "other-children"):
+        raise ParseError("at_risk= says who is at risk now: child, siblings or other-children (never a name), "
+                         "for example at_risk=siblings")
+    if not w.positional:
+        raise ParseError('`safety add` needs what is being done, in quotes, for example "Safety plan for the siblings agreed"')
+    text = " ".join(w.positional).strip()
+    w.positional.clear()
+    if len(text) > MAX_TEXT:
+        raise ParseError(f"the action is too long ({len(text)} characters; at most {MAX_TEXT})")
+    w.done()
+    return option, {"owner": owner.lower(), "due": due, "at_risk": at_risk, "text": text}
 
 
 def _kloe(w: _Words):
@@ -502,39 +589,59 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
                Row([S.NOTIFICATION_ONLY], "intake.aware", to=[S.SIN_DECISION]),
                # A mistyped date is corrected while the deadlines it drives still matter.
                Row([S.SIN_DECISION, *RR_RUNNING], "intake.correct_aware")]),
-    Spec("sin", 'sin DATE [reason="…"] | sin not-met', "record the SIN submission (starts the 15-working-day clock) or "
-                                                       'that criteria are not met; correct the date later with reason="…"',
+    Spec("sin", 'sin DATE [reason="…"] | sin not-met | sin details [incident=DATE] '
+                '[category=physical|emotional|sexual|neglect|multiple] [children=N] [consulted=yes|no]',
+         "record the SIN submission (starts the 15-working-day clock) or that criteria are not met; correct the date "
+         'later with reason="…"; record the SIN details the Panel asks for (kept in the store, never posted)',
          "sin 2026-12-22", _sin, roles=BU_AND_MANAGER, branching=True,
          rows=[Row([S.SIN_DECISION], "intake.sin", to=[S.RR_INITIATED], guard="intake.guard_sin"),
                Row(RR_RUNNING, "intake.correct_sin"),
-               Row([S.SIN_DECISION], "intake.sin_not_met", to=[S.LOCAL_CONSIDERATION], option="not-met")],
+               Row([S.SIN_DECISION], "intake.sin_not_met", to=[S.LOCAL_CONSIDERATION], option="not-met"),
+               # The SIN details the Panel asks for, held in the store (issue 14 item 19), until the report is submitted.
+               Row([*RR_RUNNING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT, S.APPROVED], "sin_details.record",
+                   option="details")],
          explain={(S.REFERRAL_RECEIVED, "sin"): "Record when the council became aware first, for example: aware 2026-12-18"}),
-    Spec("informed", "informed [DATE]", "record that the Executive, Chair and Scrutineer were informed", "informed 2026-12-21",
+    Spec("informed", "informed [DATE]", "record when the council reported the incident to the safeguarding partners (due with the SIN, 5 working "
+         "days after it became aware); the bot's own notices to the Executive, Chair and Scrutineer are sent by "
+         "themselves and need no command", "informed 2026-12-21",
          _optional_date("the date they were informed"), roles=BU_AND_MANAGER,
          rows=[Row([S.RR_INITIATED], "intake.informed", to=[S.SPRG_TRIAGE]),
                Row([S.SIN_DECISION, S.SPRG_TRIAGE], "intake.informed")]),
     # SPRG triage (S3): notifiable, local review, or the SIN criteria turn out not to be met.
-    Spec("triage", "triage notifiable|local|withdrawn", "record the SPRG's triage decision", "triage notifiable",
-         _choice_only(("notifiable", "local", "withdrawn"), "a triage decision"), roles=CASE_RUNNERS, branching=True,
+    Spec("triage", 'triage notifiable|local | triage withdrawn reason="…"',
+         "record the SPRG's triage decision (withdrawn: the SIN criteria were not met; the Panel is told)",
+         "triage notifiable", _triage, roles=CASE_RUNNERS, branching=True,
          rows=[Row([S.RR_INITIATED, S.SPRG_TRIAGE], "intake.triage_notifiable", to=[S.INITIAL_CASE_DISCUSSION],
                    option="notifiable"),
-               Row([S.SIN_DECISION, S.LOCAL_CONSIDERATION, S.RR_INITIATED, S.SPRG_TRIAGE], "intake.triage_local",
+               # A local review only without a sent SIN (domain S3 as corrected, AS-11): once the SIN is sent the
+               # rapid review is owed, and the case leaves it only by withdrawing the notification.
+               Row([S.SIN_DECISION, S.LOCAL_CONSIDERATION, S.SIN_WITHDRAWN], "intake.triage_local",
                    to=[S.LOCAL_REVIEW], option="local"),
                Row(RR_ACTIVE, "intake.triage_withdrawn", to=[S.SIN_WITHDRAWN], option="withdrawn")],
          explain={(S.SIN_DECISION, "triage notifiable"): "A rapid review requires a submitted SIN. Record it with "
                                                          "`sin DATE`, or choose `triage local` (local review) or `close`.",
                   (S.LOCAL_CONSIDERATION, "triage notifiable"): "A rapid review requires a submitted SIN, and the SIN "
                                                                 "criteria were not met. Choose `triage local` (local "
-                                                                "review) or `close`."}),
+                                                                "review) or `close`.",
+                  **{(state, "triage local"): "A SIN has been sent to the Panel, so a rapid review is owed (domain S3). "
+                                              "Two paths: continue the rapid review (`triage notifiable`), or, if the "
+                                              "SIN criteria turn out not to be met, withdraw the notification with its "
+                                              'reason (triage withdrawn reason="…"; the Panel is told), after which a '
+                                              "local review may follow (`triage local`)."
+                     for state in (S.RR_INITIATED, S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING)}}),
     # Initial case discussion and information gathering (S4, S5, §2.3).
     Spec("kloe", 'kloe "line of enquiry"', "add a key line of enquiry", 'kloe "Information sharing between agencies"', _kloe,
          roles=CASE_RUNNERS, rows=[Row([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "gathering.kloe")]),
-    Spec("meeting", "meeting icdm|rrm DATE", "set the initial case discussion or rapid review meeting date", "meeting rrm 2027-01-07",
+    Spec("meeting", "meeting icdm|rrm DATE | meeting rrm held [DATE]",
+         "set the initial case discussion or Rapid Review Meeting date (a future date schedules it); record the "
+         "Rapid Review Meeting held on or after its date", "meeting rrm 2027-01-07",
          _meeting, roles=CASE_RUNNERS, branching=True,
          rows=[Row([S.SPRG_TRIAGE, S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "gathering.meeting",
                    option="icdm"),
-               Row([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "gathering.meeting", option="rrm"),
-               Row([S.PACK_CIRCULATED], "gathering.meeting", to=[S.RAPID_REVIEW_MEETING], option="rrm")]),
+               # The Rapid Review Meeting: a future date schedules it; it is held (S7) only on or after its date,
+               # after the pack.
+               Row([S.INITIAL_CASE_DISCUSSION, S.INFO_GATHERING, S.LOCAL_REVIEW], "meeting.rrm", option="rrm"),
+               Row([S.PACK_CIRCULATED], "meeting.rrm", to=[S.RAPID_REVIEW_MEETING], option="rrm", stay=True)]),
     Spec("request", "request AGENCY[,AGENCY…]", "ask agencies for their information", "request police,education", _agencies,
          roles=CASE_RUNNERS,
          rows=[Row([S.INITIAL_CASE_DISCUSSION], "gathering.request", to=[S.INFO_GATHERING], guard="gathering.guard_request"),
@@ -551,16 +658,24 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          roles=CASE_RUNNERS, rows=[Row(GATHERING, "gathering.agency_step")]),
     Spec("waive", 'waive AGENCY reason="..."', "proceed without an agency's return", 'waive education reason="no involvement confirmed by phone"',
          _agency_with_reason, roles=CASE_RUNNERS, rows=[Row(GATHERING, "gathering.agency_step")]),
-    Spec("pack", "pack", "mark the pack circulated to the SPRG", "pack", _none, roles=frozenset({Role.BUSINESS_UNIT}),
+    Spec("pack", "pack", "circulate the pack to the SPRG (members and the agency leads who contributed get a link "
+                          "to it by direct message; later: link sprg-pack)", "pack", _none,
+         roles=frozenset({Role.BUSINESS_UNIT}),
          rows=[Row([S.INFO_GATHERING], "gathering.pack", to=[S.PACK_CIRCULATED], guard="gathering.guard_pack")]),
     # The meeting's views and the recommendation (S7, S8).
     Spec("vote", 'vote lcspr|no-lcspr [national] reason="..."', "give your (advisory) view on an LCSPR", 'vote lcspr reason="multi-agency learning"',
          _view, roles=frozenset({Role.SPRG_MEMBER, Role.SPRG_CHAIR}),
-         rows=[Row([S.PACK_CIRCULATED, S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING], "decision.vote")]),
+         rows=[Row([S.PACK_CIRCULATED, S.RAPID_REVIEW_MEETING, S.REPORT_DRAFTING, S.EXEC_DISAGREEMENT], "decision.vote")]),
     Spec("recommend", 'recommend lcspr|no-lcspr [national] reason="..."', "record the SPRG chair's recommendation", 'recommend no-lcspr reason="learning via briefing"',
          _view, roles=CASE_RUNNERS,
          rows=[Row([S.RAPID_REVIEW_MEETING], "decision.recommend", to=[S.REPORT_DRAFTING]),
-               Row([S.REPORT_DRAFTING], "decision.recommend")]),
+               Row([S.REPORT_DRAFTING], "decision.recommend"),
+               # Reconsideration (issue 14 item 1): after a partner disagrees, or the Panel asks the partners to
+               # reconsider, the chair revises the recommendation; the next version needs all three approvals again.
+               Row([S.EXEC_DISAGREEMENT, S.EXEC_APPROVAL], "revision.revise_recommendation", to=[S.REPORT_DRAFTING],
+                   guard="revision.guard_revise")],
+         explain={(S.PACK_CIRCULATED, "recommend"): "The recommendation follows the Rapid Review Meeting, which is not "
+                                                    "recorded as held yet: on or after its date, `meeting rrm held`."}),
     # Report versions and executive approval (S8, S9): all three approve the same version.
     Spec("report", "report", "produce the next report version and send it for executive approval", "report", _none,
          roles=CASE_RUNNERS,
@@ -576,22 +691,31 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          _disagree, roles=frozenset({Role.EXECUTIVE_LEAD}),
          rows=[Row([S.EXEC_APPROVAL, S.APPROVED], "decision.disagree", to=[S.EXEC_DISAGREEMENT])]),
     # Submission and the Panel (S10-S12).
-    Spec("submit", "submit", "send the approved rapid review (or requested information) to the Panel", "submit", _none,
-         roles=frozenset({Role.BUSINESS_UNIT}),
+    Spec("submit", "submit [as-approved]", "send the approved rapid review (or requested information) to the Panel; "
+                                           "as-approved sends it without report edits made after its approval",
+         "submit", _submit, roles=frozenset({Role.BUSINESS_UNIT}),
          rows=[Row([S.APPROVED], "decision.submit", to=[S.SUBMITTED_TO_PANEL], guard="decision.guard_submit"),
-               Row([S.PANEL_RESPONDED], "decision.submit", to=[S.AWAITING_PANEL], guard="decision.guard_submit")],
+               Row([S.PANEL_RESPONDED], "decision.submit", to=[S.AWAITING_PANEL], guard="decision.guard_submit"),
+               # The national review (S16): sending the information the Panel asked for.
+               Row([S.NATIONAL_REVIEW], "national.information_sent", guard="national.guard_information_sent")],
          explain={(S.EXEC_APPROVAL, "submit"): "All three partners must approve the same version before it goes to the "
                                                "Panel.",
                   (S.EXEC_DISAGREEMENT, "submit"): "A partner disagreed: a new version must be approved by all three first.",
                   (S.LOCAL_REVIEW, "submit"): "A local review is not submitted to the Panel."}),
-    Spec("panel", "panel acknowledged|agrees|disagrees|information|national|local [ref=...] [date=DATE]",
-         "record the Panel's response", "panel agrees ref=CSPRP-123", _panel, roles=frozenset({Role.BUSINESS_UNIT}),
+    Spec("panel", 'panel acknowledged|agrees|disagrees|information|national|local [ref=...] [date=DATE] | '
+                  'panel delay reason="…" [date=DATE]',
+         "record the Panel's response, or that the Panel was told the rapid review is late (with the reason)",
+         "panel agrees ref=CSPRP-123", _panel, roles=frozenset({Role.BUSINESS_UNIT}),
          branching=True,
          rows=[Row([S.SUBMITTED_TO_PANEL], "panel.acknowledged", to=[S.AWAITING_PANEL], option="acknowledged"),
                *(Row(AWAITING, "panel.responded", to=[S.PANEL_RESPONDED], option=outcome)
                  for outcome in ("agrees", "local", "information")),
                Row(AWAITING, "panel.disagrees", to=[S.EXEC_APPROVAL], option="disagrees"),
-               Row(AWAITING, "panel.national", to=[S.NATIONAL_REVIEW], option="national")]),
+               Row(AWAITING, "panel.national", to=[S.NATIONAL_REVIEW], option="national"),
+               # The national review (S16): the Panel's requests for information.
+               Row([S.NATIONAL_REVIEW], "national.information_requested", option="information"),
+               # A rapid review running late: the Panel told of the delay, with the reason (issue 14 item 5).
+               Row(sorted(RR_CLOCK_RUNNING), "delay.panel_told_of_delay", option="delay")]),
     # Sharing, learning and actions (S13, S14), the LCSPR child workflow (S15), national review (S16).
     Spec("shared", "shared [RECIPIENT|all]", "record that the Panel's response was shared", "shared all", _shared,
          roles=BU_AND_MANAGER,
@@ -607,9 +731,22 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          rows=[Row([S.RESPONSE_SHARED], "learning.action_add", to=[S.LEARNING_AND_ACTIONS], option="add"),
                Row(LEARNING_STAGES, "learning.action_add", option="add"),
                Row([S.RESPONSE_SHARED, *LEARNING_STAGES], "learning.action_done", option="done")]),
-    Spec("lcspr", "lcspr decided|planned|published DATE | lcspr reviewer [DATE] | lcspr publish full|improvements [DATE]",
-         "track the LCSPR child workflow", "lcspr decided 2027-01-20", _lcspr, roles=BU_AND_MANAGER, branching=True,
-         rows=[Row((S.APPROVED, *POST_APPROVAL), "learning.lcspr", option=step) for step in (*LCSPR_STEPS, "publish")],
+    # Immediate safety actions (issue 14 item 17): recorded from the SIN on, tracked until done.
+    Spec("safety", 'safety add owner=AGENCY due=DATE at_risk=child|siblings|other-children "…" | safety done N',
+         "record and track an immediate safety action during the rapid review (who is at risk now, what, who, by when)",
+         'safety add owner=social_care due=2026-09-09 at_risk=siblings "Safety plan for the siblings agreed"', _safety,
+         roles=CASE_RUNNERS, option_roles={"done": frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR, Role.AGENCY_LEAD})},
+         branching=True,
+         rows=[Row([*RR_RUNNING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT, S.APPROVED, S.LOCAL_REVIEW], "safety.add",
+                   option="add"),
+               Row([*RR_RUNNING, S.EXEC_APPROVAL, S.EXEC_DISAGREEMENT, S.APPROVED, *POST_APPROVAL, S.LOCAL_REVIEW,
+                    S.NATIONAL_REVIEW], "safety.done", option="done")]),
+    Spec("lcspr", 'lcspr decided|planned DATE [reason="…"] | lcspr published DATE | lcspr reviewer [DATE] | '
+                  "lcspr publish full|improvements [DATE] | lcspr copy-sent [DATE]",
+         "track the LCSPR child workflow (copy-sent: the report sent to the Panel, Secretary of State and Ofsted)",
+         "lcspr decided 2027-01-20", _lcspr, roles=BU_AND_MANAGER, branching=True,
+         rows=[*(Row((S.APPROVED, *POST_APPROVAL), "learning.lcspr", option=step) for step in (*LCSPR_STEPS, "publish")),
+               Row((S.APPROVED, *POST_APPROVAL), "lcspr_checks.copy_sent", option="copy-sent")],
          explain={(S.NATIONAL_REVIEW, f"lcspr {step}"): _NO_LCSPR for step in LCSPR_STEPS}),
     Spec("notified", "notified DATE", "record the Secretary of State / Ofsted notification", "notified 2026-04-08",
          _one_date("the date of notification"), roles=BU_AND_MANAGER,
@@ -628,12 +765,15 @@ SPECS: dict[str, Spec] = {s.verb: s for s in (
          'criterion c met reason="information sharing between health and education"', _criterion,
          roles=CASE_RUNNERS, rows=[Row(REPORT_EDITING, "report.criterion")]),
     # Who may have a link to a document is who may read it (bot/roles.py `document_refusal`).
-    Spec("link", "link [report|draft|pack|briefing|action-plan] [vN] [docx|md|zip]",
+    Spec("link", "link [report|draft|pack|sprg-pack|briefing|action-plan] [vN] [docx|md|zip]",
          "get a 24-hour link to a document, by direct message (only people entitled to it)", "link v2", _link,
          roles=REPORT_READERS,  # the report and the Panel pack
          option_roles={"draft": CASE_RUNNERS,
                        "action-plan": REPORT_READERS | {Role.LEARNING_SUBGROUP, Role.PARTNERSHIP_MANAGER},
-                       "briefing": EVERYONE},  # for sharing; an agency lead's agency must have taken part
+                       "briefing": EVERYONE,  # for sharing; an agency lead's agency must have taken part
+                       # The pack circulated to the SPRG (issue 14 item 9); an agency lead only if their agency
+                       # contributed (bot/roles.py `document_refusal`).
+                       "sprg-pack": frozenset({Role.BUSINESS_UNIT, Role.SPRG_CHAIR, Role.SPRG_MEMBER, Role.AGENCY_LEAD})},
          rows=[Row(REPORT_LINKS, "report.link")]),
 )}
 

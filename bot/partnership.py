@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class Role(StrEnum):
@@ -38,7 +38,23 @@ PARTNER_LABELS = {StatutoryPartner.LOCAL_AUTHORITY: "Local authority", Statutory
 
 
 KEY = r"^[a-z][a-z0-9_]{0,39}$"
-Key = Annotated[str, Field(pattern=KEY)]
+_KEY = re.compile(KEY)
+
+
+def _key(value: Any) -> Any:
+    """A key as people type it: `ex-la` is read as `ex_la`; anything else that is not a key is explained in words
+    (issue 14 item 15), never as a regular expression."""
+    if not isinstance(value, str):
+        return value
+    key = value.strip().replace("-", "_")
+    if not _KEY.match(key):
+        raise ValueError(f"{value!r} is not a usable key: a key starts with a lower-case letter and holds only lower-case "
+                         "letters, digits and underscores (a hyphen is read as an underscore), at most 40 characters, "
+                         "for example ex_la or north_yorkshire_police")
+    return key
+
+
+Key = Annotated[str, BeforeValidator(_key)]
 
 
 class _Strict(BaseModel):

@@ -6,22 +6,27 @@ run as usual. None of them writes, except the audit record of an access refusal.
 """
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from bot.acting import own_agency_as_lead
 from bot.casefile import load_case_file
-from bot.calendar import london_date
+from bot.calendar import CalendarRangeError, london_date
+from bot.calendar_guard import deadline_out_of_range_text, year_of
 from bot.context import Invocation, Reply
 from bot.deadlines import case_deadlines
 from bot.grammar import Command, help_text
+from bot.headline import headline
 from bot.partnership import Member, Role
 from bot.roles import allowed_verbs
 from bot.states import STATE_LABELS, CaseState
 from bot.steps.decision import approval_context, repeated_approval as _repeated_approval_text
 from bot.views import case_view, status_text
 from storage.models import AgencyRequest, Case
+
+log = logging.getLogger("rapidreview.core")
 
 if TYPE_CHECKING:  # the core calls these; they only use what it passes in
     from bot.core import Core
@@ -43,7 +48,11 @@ async def status(core: Core, inv: Invocation, member: Member, cmd: Command, code
     if own_agency_as_lead(member, "status") and f.request(member.agency) is None:
         return await core.refuse_access(inv, member, Command("status"), code,
                                         f"Your agency has not been asked about {code}, so its status is not shown to you.")
-    view = case_view(f, core.p, core.cal, london_date(core.clock()))
+    try:
+        view = case_view(f, core.p, core.cal, london_date(core.clock()))
+    except CalendarRangeError as exc:  # a deadline in a year without bank holiday data: never guessed
+        log.error("no bank holiday data: case=%s status year=%s", code, year_of(exc))
+        return Reply(False, deadline_out_of_range_text(code, case.pseudonym, exc), code)
     return Reply(True, status_text(view), code, ("case_status", view))
 
 
@@ -73,8 +82,7 @@ async def list_cases(core: Core, inv: Invocation, member: Member, cmd: Command, 
         return Reply(True, "No open cases.", data={"cases": [], "total": 0, "page": 1, "pages": 1})
     lines, data = [], []
     for c in cases:
-        upcoming = [d for d in case_deadlines(c, core.cal, p.timescales) if not d.met]
-        nxt = min(upcoming, key=lambda d: d.due) if upcoming else None
+        nxt = headline(case_deadlines(c, core.cal, p.timescales), c.state)
         line = f"• {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}"
         if nxt:
             line += f"; next: {nxt.label} {nxt.due.strftime('%a')} {nxt.due.day} {nxt.due.strftime('%b %Y')}"

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import escalation
 from bot.calendar import WorkingDayCalendar, at_london_time, format_human, london_date
 from bot.casefile import CaseFile
 from bot.deadlines import case_deadlines
@@ -111,9 +112,11 @@ def family(kind: str) -> str:
 # -- the rules: each plans one kind of reminder for the case as it stands, its wording beside it ---------------
 
 def _notification(c: _Planner) -> list[PlannedReminder]:
-    """A notification-only case: the Business Unit notifies the Secretary of State and Ofsted."""
+    """The Business Unit notifies the Secretary of State and Ofsted: reminded until it is recorded, also after a
+    notify-only death converts to a SIN (issue 14 item 10: the conversion must not drop a statutory clock's
+    reminders)."""
     due = c.due("notification_due", unmet=True)
-    if c.state != CaseState.NOTIFICATION_ONLY or due is None:
+    if due is None:
         return []
     what = "Secretary of State and Ofsted notification"
     return (c.before("notification_due", "", due, c.policy.sin_due, c.bu, what)
@@ -137,6 +140,27 @@ def _rapid_review(c: _Planner) -> list[PlannedReminder]:
         return []
     return c.before("rapid_review_due", "", due, c.policy.rapid_review_due,
                     c.bu + c.keys(Role.SPRG_CHAIR) + c.pm, "rapid review to the Panel")
+
+
+def _rapid_review_overdue(c: _Planner) -> list[PlannedReminder]:
+    """The rapid review late: escalated every working day while its clock still runs (issue 14 item 5)."""
+    due = c.due("rapid_review_due")
+    if c.state not in RR_CLOCK_RUNNING or c.c.track != "rapid_review" or due is None:
+        return []
+    return escalation.rapid_review_overdue(c, due, c.today, PlannedReminder)
+
+
+def _safety_actions(c: _Planner) -> list[PlannedReminder]:
+    """Each open immediate safety action (issue 14 item 17)."""
+    return escalation.safety_actions(c) if c.f.safety else []
+
+
+def _local_review(c: _Planner) -> list[PlannedReminder]:
+    """A local review's own due date (issue 14 item 16)."""
+    due = c.due("local_review_due", unmet=True)
+    if c.state != CaseState.LOCAL_REVIEW or due is None:
+        return []
+    return escalation.local_review_due(c, due)
 
 
 def _agency_returns(c: _Planner) -> list[PlannedReminder]:
@@ -249,8 +273,8 @@ def _lcspr(c: _Planner) -> list[PlannedReminder]:
 
 
 # In this order (the order rows are written in; the first of two equal reminders wins).
-RULES = (_notification, _sin, _rapid_review, _agency_returns, _executive_approval, _panel_chase, _response_sharing,
-         _actions, _action_plan_digest, _daily_digest, _lcspr)
+RULES = (_notification, _sin, _rapid_review, _rapid_review_overdue, _safety_actions, _local_review, _agency_returns,
+         _executive_approval, _panel_chase, _response_sharing, _actions, _action_plan_digest, _daily_digest, _lcspr)
 
 
 def plan(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date) -> list[PlannedReminder]:

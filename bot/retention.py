@@ -27,7 +27,7 @@ from bot.outbox import enqueue
 from bot.partnership import Partnership, Role
 from storage.models import (ActionItem, AgencyRequest, AuditEvent, Case, ChannelLink, ExecutiveDecision,
                             InboundReceipt, LineOfEnquiry, OutboxEffect, Reminder, ReportCriterion, ReportDocument,
-                            ReportSection, ReportVersion, Vote)
+                            ReportSection, ReportVersion, SafetyAction, Vote)
 
 ERASED = "[erased]"
 # Who may place or lift a legal hold, and erase a case ahead of its time (through the CLI only).
@@ -121,7 +121,8 @@ async def erase(s: AsyncSession, case: Case, now: datetime, *, reason: str, acto
 
     Kept: the case code, pseudonym, kind, dates, states, choices and every hash. Gone: agency returns, report
     and document text, sections, criteria rationales, vote and decision reasons, lines of enquiry, action text
-    and evidence, watch names, reminders, the case's delivered queue rows, and the audit trail's free text.
+    and evidence, immediate safety actions' text, the delay and late-LCSPR reasons, watch names, reminders, the
+    case's delivered queue rows, and the audit trail's free text.
     """
     if case.erased_on is not None:
         raise RetentionRefused(f"{case.code} was already erased on {case.erased_on.isoformat()}")
@@ -145,6 +146,7 @@ async def erase(s: AsyncSession, case: Case, now: datetime, *, reason: str, acto
     await blank(ExecutiveDecision, reason=None)
     await blank(LineOfEnquiry, text=ERASED)
     await blank(ActionItem, text=ERASED, evidence=None)
+    await blank(SafetyAction, text=ERASED)  # issue 14 item 17: what is being done for whom
     counts["reminder"] = (await s.execute(delete(Reminder).where(Reminder.case_id == cid))).rowcount or 0
     counts["outbox"] = (await s.execute(delete(OutboxEffect).where(
         OutboxEffect.case_id == cid, OutboxEffect.status.in_(("delivered", "dead"))))).rowcount or 0
@@ -156,6 +158,7 @@ async def erase(s: AsyncSession, case: Case, now: datetime, *, reason: str, acto
     counts["audit_event_not_erasable"] = len((await s.execute(select(AuditEvent.seq).where(
         AuditEvent.case_code == case.code, AuditEvent.content_digest.is_(None)))).all())
     case.recommendation_reason = None
+    case.panel_delay_reason = case.lcspr_late_reason = None  # issue 14 items 5 and 12: typed reasons
     case.watch_names = []
     case.residing_partnership = case.lead_partnership = None
     case.erased_on = london_date(now)

@@ -83,7 +83,8 @@ _PARTNERS_AND_SCRUTINEER = "the Business Unit, the SPRG chair, the executive lea
 _AUDIENCE = {"report": _PARTNERS_AND_SCRUTINEER, "pack": _PARTNERS_AND_SCRUTINEER,
              "draft": "the SPRG chair and the Business Unit",
              "action-plan": "the Practice and Learning Sub Group, the Business Unit and the partners",
-             "briefing": "members of the partnership whose agency took part"}
+             "briefing": "members of the partnership whose agency took part",
+             "sprg-pack": "the SPRG, the Business Unit and the agency leads whose agency contributed"}
 
 
 def document_readers(kind: str) -> frozenset[Role]:
@@ -96,7 +97,11 @@ def document_refusal(member: Member | None, kind: str, f: CaseFile | None) -> st
     if member is None:
         return "You are not a member of this partnership in the bot."
     ok = any(member.has(r) for r in document_readers(kind))
-    if ok and set(member.roles) == {Role.AGENCY_LEAD}:
+    if kind == "sprg-pack":  # issue 14 item 9: an agency lead only once their agency has contributed
+        from bot.report.sprg_pack import may_have
+
+        ok = ok and may_have(member, f)
+    elif ok and set(member.roles) == {Role.AGENCY_LEAD}:
         # An agency lead sees only what concerns a case their agency was asked about or owns an action in.
         ok = f is not None and (f.request(member.agency) is not None
                                 or any(a.owner_agency == member.agency for a in f.actions))

@@ -149,6 +149,9 @@ PANEL_OUTCOMES = {
 
 RECOMMENDATIONS = {"lcspr": "LCSPR", "no-lcspr": "NO_LCSPR_LEARNING_VIA_OTHER_ROUTE"}
 
+# The category of abuse or neglect recorded with the SIN details (issue 14 item 19).
+ABUSE_CATEGORIES = ("physical", "emotional", "sexual", "neglect", "multiple")
+
 # AS-14: the Panel's response is shared with six recipients.
 SHARING_RECIPIENTS = {
     "sprg_chair": "SPRG chair",

@@ -10,6 +10,7 @@ from typing import Any
 from bot.calendar import WorkingDayCalendar, format_human
 from bot.casefile import CaseFile
 from bot.deadlines import case_deadlines
+from bot.headline import headline
 from bot.partnership import PARTNER_LABELS, Partnership
 from bot.states import (AGENCY_LABELS, AGENCY_OUTSTANDING, SHARING_RECIPIENTS, STATE_LABELS, AgencyState, CaseState,
                         StatutoryPartnerKeys)
@@ -51,7 +52,7 @@ def case_view(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, today: date)
         "state": c.state,
         "state_label": STATE_LABELS.get(CaseState(c.state), c.state),
         "deadlines": deadlines,
-        "next_deadline": min(upcoming, key=lambda d: d["date"]) if upcoming else None,
+        "next_deadline": headline(upcoming, c.state),
         "agencies": agencies,
         "outstanding": [a["name"] for a in agencies if a["status"] in ("requested", "acknowledged", "query raised")],
         "overdue": [a["name"] for a in agencies if a["overdue"]],

@@ -62,6 +62,21 @@ class Case(SQLModel, table=True):
     lcspr_publish_decision: str | None = Field(default=None, max_length=20)
     lcspr_publish_decided_on: date | None = None
     closed_on: date | None = None
+    # Issue 14: the Rapid Review Meeting held (not only scheduled); the Panel told of a late rapid review, with
+    # the reason (free text: audit and report only); the first awareness of a notify-only death kept when the
+    # case converts to a SIN; the LCSPR copy sent, and why a publication is planned after its due date.
+    rrm_held_on: date | None = None
+    panel_told_of_delay_on: date | None = None
+    panel_delay_reason: str | None = None
+    notification_aware_on: date | None = None
+    lcspr_copy_sent_on: date | None = None
+    lcspr_late_reason: str | None = None
+    national_info_requested_on: date | None = None  # an open information request from the Panel's national review
+    # SIN details the Panel asks for (issue 14 item 19): held here, used in the report and the Panel pack, never posted.
+    incident_on: date | None = None
+    abuse_category: str | None = Field(default=None, max_length=20)
+    children_count: int | None = None
+    partners_consulted: bool | None = None
     channel_opened: bool = False
     # Names the PII guard watches for in this case's channel. Held here, never posted anywhere.
     watch_names: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -159,6 +174,25 @@ class SharingTask(SQLModel, table=True):
     recipient: str = Field(max_length=40)
     due_on: date
     done_at: datetime | None = _instant()
+
+
+class SafetyAction(SQLModel, table=True):
+    """An immediate safety action during the rapid review (issue 14 item 17; domain §3.2 heading 7): who is at
+    risk now (a category, never a name), what is being done, by which agency, by when. Tracked from day one."""
+    __tablename__ = "safety_action"
+    __table_args__ = (UniqueConstraint("case_id", "number", name="uq_safety_action"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="review_case.id", index=True)
+    number: int
+    at_risk: str = Field(max_length=20)  # child, siblings, other_children
+    owner_agency: str = Field(max_length=40)
+    text: str
+    due_on: date
+    status: str = Field(default="open", max_length=20)
+    created_by: str = Field(max_length=40)
+    created_at: datetime = _instant(nullable=False)
+    done_at: datetime | None = _instant()
+    done_by: str | None = Field(default=None, max_length=40)
 
 
 class ActionItem(SQLModel, table=True):

@@ -92,8 +92,9 @@ def pg_url():
 
 
 TABLES = ["outbox", "reminder", "reminder_preference", "channel_link", "inbound_receipt", "audit_event", "executive_decision",
-          "report_version", "vote", "agency_request", "line_of_enquiry", "sharing_task", "action_item", "review_case",
-          "conversation_ref", "inbound_work", "report_section", "report_criterion", "report_document", "shown_effect"]
+          "report_version", "vote", "agency_request", "line_of_enquiry", "sharing_task", "action_item", "safety_action",
+          "review_case", "conversation_ref", "inbound_work", "report_section", "report_criterion", "report_document",
+          "shown_effect"]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -13,8 +13,8 @@ Every case is run through the core (members' commands on given days). The free t
   LCSPR decided Wed 14 Oct 2026 → publication due Wed 14 Apr 2027; published Tue 20 Apr 2027: 4 WD late.
   Actions: education due Mon 2 Nov, done Fri 30 Oct; police due Tue 1 Dec, never done; health due Mon 1 Feb 2027.
 * rr-2026-002 "Young Person C": care leaver's death, aware Wed 1 Apr 2026, notified Wed 8 Apr: notification only.
-* rr-2026-003 "Child L": aware Tue 1 Sep, SIN Mon 7 Sep (due Tue 8 Sep: on time); triaged to a local review
-  Mon 7 Sep.
+* rr-2026-003 "Child L": aware Tue 1 Sep, SIN Mon 7 Sep (due Tue 8 Sep: on time); the SIN withdrawn and the
+  case triaged to a local review Mon 7 Sep.
 * rr-2026-004 "Child P": aware Fri 18 Dec 2026 → SIN due Tue 29 Dec (Christmas and Boxing Day substitutes);
   SIN sent Mon 4 Jan 2027: 30, 31 Dec, (1 Jan bank holiday), 4 Jan → 3 working days late. Police return due
   SIN + 8 WD = Thu 14 Jan, in Wed 20 Jan: 4 WD late. Report Wed 20 Jan, approved Fri 22 Jan (working day 2);
@@ -56,14 +56,15 @@ async def child_a(d: Driver) -> str:
     await d.ok("lead_police", "return")
     await d.ok("sprg_chair", f'waive education reason="{FREE_TEXT[5]}"')
     await d.ok("bu_officer", "pack")
+    d.on(date(2026, 9, 21))  # the meeting is recorded as held on its day (issue 14: before that it is scheduled)
     await d.ok("sprg_chair", "meeting rrm 2026-09-21")
     await d.ok("sprg_chair", 'recommend lcspr reason="multi-agency learning"')
-    d.on(date(2026, 9, 21))
     await d.ok("bu_officer", "report")
     d.on(date(2026, 9, 22))
     await d.ok("exec_council", "approve v1")
     await d.ok("exec_icb", f'disagree v1 reason="{FREE_TEXT[1]}"')
     d.on(date(2026, 9, 23))
+    await d.ok("sprg_chair", 'section learning "Information sharing between health and education"')  # v2 differs
     await d.ok("bu_officer", "report")
     d.on(date(2026, 9, 25))
     for lead in EXECS:
@@ -81,7 +82,8 @@ async def child_a(d: Driver) -> str:
     d.on(date(2026, 10, 30))
     await d.ok("lead_education", f'action done 1 evidence="{FREE_TEXT[4]}"')
     d.on(date(2027, 4, 1))
-    await d.ok("bu_officer", "lcspr planned 2027-04-20")
+    # After the 6-month due date, so it needs a reason (issue 14 item 12).
+    await d.ok("bu_officer", 'lcspr planned 2027-04-20 reason="the independent reviewer needs more time"')
     d.on(date(2027, 4, 20))
     await d.ok("bu_officer", "lcspr published 2027-04-20")
     return d.case_code
@@ -99,6 +101,8 @@ async def young_person_c(d: Driver) -> str:
 async def child_l(d: Driver) -> str:
     d.on(date(2026, 9, 7))
     await d.ok("bu_officer", 'new pseudonym="Child L" aware=2026-09-01 sin=2026-09-07')
+    # With a SIN sent, a local review follows only once the notification is withdrawn (AS-11 as corrected).
+    await d.ok("sprg_chair", 'triage withdrawn reason="the criteria were not met"')
     await d.ok("sprg_chair", "triage local")
     return d.case_code
 

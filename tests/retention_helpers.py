@@ -22,6 +22,11 @@ async def closed_case(d: Driver) -> None:
     inv = Invocation(platform=d.platform, platform_user="U0FIC0001", member=core.p.member("bu_officer"), private=True)
     await core.set_watch_names(inv, d.case_code, WATCHED)
     await d.ok("exec_police", f'disagree reason="{REASON}"')
+    # An immediate safety action's text is free text too (issue 14 item 17); done, so closure is not blocked.
+    await d.ok("bu_officer", f'safety add owner=health due=2026-10-30 at_risk=siblings "{REASON}"')
+    await d.ok("bu_officer", "safety done 1")
+    # A new version must differ from the one disagreed with (issue 14 item 1).
+    await d.ok("sprg_chair", 'section learning "Information sharing between health and education"')
     await d.ok("bu_officer", "report")
     for lead in ("exec_council", "exec_icb", "exec_police"):
         await d.ok(lead, "approve")

@@ -87,3 +87,21 @@ def test_serve_with_a_broken_file_fails_at_start_up_without_a_traceback(tmp_path
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "line 4: partnership.case_code_prefix" in proc.stderr
+
+
+def test_a_hyphen_in_a_key_is_read_as_an_underscore_and_a_bad_key_is_explained_in_words(tmp_path):
+    """Issue 14 item 15: `ex-la` is what people type; `Ex LA!` gets a message in words with an example."""
+    from bot.settings import DEFAULT_PARTNERSHIP as example
+
+    text = Path(example).read_text(encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.write_text(text.replace("key: scrutineer,", "key: ex-scrutineer,"))
+    p = load_partnership(good)
+    assert p.member("ex_scrutineer").has(Role.INDEPENDENT_SCRUTINEER)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("key: scrutineer,", "key: 'Ex LA!',"))
+    with pytest.raises(PartnershipFileError) as exc:
+        load_partnership(bad)
+    msg = str(exc.value)
+    assert "'Ex LA!' is not a usable key" in msg and "lower-case letters" in msg and "for example ex_la" in msg
+    assert "pattern" not in msg and "^[a-z]" not in msg

@@ -18,7 +18,7 @@ from server.cli import export as cli_export
 from server.cli import retention as cli_retention
 from bot.settings import Settings
 from storage.models import (ActionItem, AgencyRequest, AuditEvent, Case, ExecutiveDecision, InboundReceipt,
-                            OutboxEffect, ReportSection, ReportVersion, Vote)
+                            OutboxEffect, ReportSection, ReportVersion, SafetyAction, Vote)
 from tests.driver import Driver
 from tests.retention_helpers import CLOSED_ON, REASON, WATCHED, closed_case, exported_text, report_versions, unzip
 
@@ -105,6 +105,7 @@ async def test_erasure_removes_free_text_keeps_hashes_and_the_audit_trail_verifi
         assert {r.return_data.get("erased") for r in (await s.execute(select(AgencyRequest))).scalars()} == {True}
         assert {x.text for x in (await s.execute(select(ReportSection))).scalars()} <= {retention.ERASED}
         assert {x.text for x in (await s.execute(select(ActionItem))).scalars()} == {retention.ERASED}
+        assert {x.text for x in (await s.execute(select(SafetyAction))).scalars()} == {retention.ERASED}
         assert not [x for x in (await s.execute(select(ExecutiveDecision))).scalars() if x.reason]
         events = list((await s.execute(select(AuditEvent).order_by(AuditEvent.seq))).scalars())
     # Earlier records are untouched in their hashes; the case's free text is gone from them.

@@ -67,6 +67,14 @@ EXPECTED: list[tuple[Command, set[Role]]] = [
     (Command("link", "action-plan", {"version": None, "fmt": None}), {B, CH, EX, IS, LS, PM}),
     (Command("lcspr", "publish", {"form": "full", "date": None}), {B, PM}),
     (Command("close", None, {"reason": None}), {B}),
+    # Issue 14.
+    (Command("safety", "add", {"owner": "police", "due": date(2026, 9, 30), "at_risk": "siblings",
+                               "text": "Safety plan"}), {B, CH}),
+    (Command("safety", "done", {"number": 1}), {B, CH, AL}),
+    (Command("sin", "details", {"incident": None, "category": "neglect", "children": None, "consulted": None}), {B, PM}),
+    (Command("panel", "delay", {"reason": "late return", "date": None}), {B}),
+    (Command("lcspr", "copy-sent", {"date": None}), {B, PM}),
+    (Command("link", "sprg-pack", {"version": None, "fmt": None}), {B, CH, SM, AL}),
 ]
 
 # A sample text for every row of the specification, typed through the adapters by the role matrix
@@ -84,7 +92,7 @@ TEXTS: dict[tuple[str, str | None], str] = {
     ("notified", None): "notified 2026-09-07",
     ("triage", "notifiable"): "triage notifiable",
     ("triage", "local"): "triage local",
-    ("triage", "withdrawn"): "triage withdrawn",
+    ("triage", "withdrawn"): 'triage withdrawn reason="criteria not met"',
     ("kloe", None): 'kloe "Information sharing"',
     ("meeting", "icdm"): "meeting icdm 2026-09-08",
     ("meeting", "rrm"): "meeting rrm 2026-09-21",
@@ -117,6 +125,13 @@ TEXTS: dict[tuple[str, str | None], str] = {
     ("link", "action-plan"): "link action-plan",
     ("lcspr", "publish"): "lcspr publish full",
     ("close", None): "close",
+    # Issue 14.
+    ("safety", "add"): 'safety add owner=police due=2026-09-30 at_risk=siblings "Safety plan"',
+    ("safety", "done"): "safety done 1",
+    ("sin", "details"): "sin details category=neglect",
+    ("panel", "delay"): 'panel delay reason="late return"',
+    ("lcspr", "copy-sent"): "lcspr copy-sent",
+    ("link", "sprg-pack"): "link sprg-pack",
 }
 
 

@@ -16,7 +16,7 @@ from tests.scenarios import returns_in, to_approval, to_gathering
 
 # Free text typed in these scenarios: stored, but never in an effect or a reminder (action-plan items,
 # PII-guarded when typed, are the one free text meant to be shown).
-TYPED = ["single-agency", "multi-agency learning about", "learning already known", "learning via a briefing",
+TYPED = ["criteria not met on review", "criminal trial", "partners decided to review", "an agency return needed a query", "single-agency", "multi-agency learning about", "learning already known", "learning via a briefing",
          "no involvement confirmed", "Prompt referral", "Welfare visit", "CSPRP-"]
 
 
@@ -142,6 +142,8 @@ async def test_as11_local_review_branch(core, clock):
     d = Driver(core, clock).on(date(2026, 9, 7))
     await d.ok("bu_officer", 'new pseudonym="Child L" aware=2026-09-01 sin=2026-09-07')
     assert await d.reminders("rapid_review_due")
+    # AS-11 (corrected): after a SIN, a local review follows only the withdrawal of the notification.
+    await d.ok("sprg_chair", 'triage withdrawn reason="criteria not met on review of the facts"')
     await d.ok("sprg_chair", "triage local")
     case = await d.case()
     assert (case.state, case.track) == ("LOCAL_REVIEW", "local_review")
@@ -208,6 +210,7 @@ async def test_as13_disagreement_voids_approvals_and_warns_when_time_is_short(co
     deadlines = {x["key"]: x["date"] for x in (await d.ok("bu_officer", "status")).card[1]["deadlines"]}
     assert deadlines["rapid_review_due"] == "2026-09-28"  # never extended automatically
     await d.refused("exec_council", "approve v2")
+    await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')  # reconsidered
     await d.ok("bu_officer", "report")  # v3
     r = await d.refused("exec_council", "approve v2")
     assert "v3 is" in r.text
@@ -223,7 +226,9 @@ async def test_as14_submission_panel_agrees_sharing_briefing_and_close(core, clo
     await d.ok("bu_officer", "request police")
     await d.ok("lead_police", "return")
     await d.ok("bu_officer", "pack")
-    await d.ok("bu_officer", "meeting rrm 2027-01-11")
+    await d.ok("bu_officer", "meeting rrm 2027-01-11")  # scheduled
+    d.on(date(2027, 1, 11))
+    await d.ok("bu_officer", "meeting rrm held")
     await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')
     await d.ok("bu_officer", "report")
     for lead in ("exec_council", "exec_icb", "exec_police"):
@@ -294,6 +299,7 @@ async def test_as16_national_review_holds_the_lcspr(core, clock):
     r = await d.refused("bu_officer", "lcspr planned 2027-03-01")
     assert "national review" in r.text
     await d.ok("bu_officer", "shared all")
+    await d.ok("bu_officer", "briefing done")
     await d.ok("bu_officer", "close")
 
 

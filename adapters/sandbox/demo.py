@@ -119,7 +119,10 @@ async def fill(rt, today: date, real_now: datetime) -> list[str]:  # noqa: ANN00
         await r.on(3).run("bu_officer", "report")
         await r.on(2).run("exec_council", "approve v1")
         await r.run("exec_icb", 'disagree v1 reason="the learning on information sharing needs to be clearer"')
-        await r.on(1).run("bu_officer", "report")
+        # The reconsideration: the chair makes the learning clearer, so v2 says what changed since v1.
+        await r.on(1).run("sprg_chair", 'section learning "Information sharing between health and education, set '
+                                        'out agency by agency"')
+        await r.run("bu_officer", "report")
         await r.on(0).run("exec_council", "approve v2")
         codes.append(r.code)
         # Awaiting the Panel: approved by all three, submitted and acknowledged.

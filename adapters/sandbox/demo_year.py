@@ -33,6 +33,8 @@ async def _review(r, *, returns: list[tuple[int, str, str]], meeting: int, repor
     if disagree is not None:
         day, lead = disagree
         await r.on(day).run(lead, 'disagree reason="the learning needs to be clearer"')
+        # A new version must say something different (issue 14 item 1): the chair makes the learning clearer.
+        await r.run("sprg_chair", 'section learning "Information sharing between agencies, set out agency by agency"')
         await r.run("bu_officer", "report")
     for lead in EXECS:
         await r.on(approve).run(lead, "approve")
@@ -103,7 +105,9 @@ async def fill_year(r) -> list[str]:  # noqa: ANN001 (demo._Runner)
                               (116, "lead_education", "return")],
                   meeting=114, report=112, approve=110, submit=109, panel=92, outcome="national",
                   disagree=(111, "exec_icb"))
-    await r.on(90).run("bu_officer", "close")
+    # A national review closes with the practitioners' briefing issued (issue 14 item 14).
+    await r.on(90).run("bu_officer", "briefing done")
+    await r.run("bu_officer", "close")
     codes.append(r.code)
     # Child J: on time throughout, two nil returns; the Panel agrees.
     await _open(r, "Child J", aware=100, sin=96, agencies="police,probation,ambulance")
@@ -121,7 +125,7 @@ async def fill_year(r) -> list[str]:  # noqa: ANN001 (demo._Runner)
     # Child M: a SIN sent, then the SPRG found the criteria were not met: withdrawn.
     r.code = None
     await r.on(36).run("bu_officer", f'new pseudonym="Child M" aware={r.back(40)} sin={r.back(36)}')
-    await r.on(35).run("sprg_chair", "triage withdrawn")
+    await r.on(35).run("sprg_chair", 'triage withdrawn reason="the harm was not caused by abuse or neglect"')
     await r.on(34).run("bu_officer", "close")
     codes.append(r.code)
     return codes

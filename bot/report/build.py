@@ -213,7 +213,7 @@ def _details(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, parts: Report
     la = p.partner_agency(StatutoryPartner.LOCAL_AUTHORITY).name
     sin_note = f" ({dl['sin_due'].note})" if "sin_due" in dl and dl["sin_due"].note else ""
     field_value = {k: md.cell(parts.sections.get(k)) or _TO_ADD for k in FIELDS}
-    return [
+    rows = [
         ("Case code / pseudonym", f"{md.cell(c.code)} / {md.cell(c.pseudonym)}"),
         ("SIN reference", field_value["sin-ref"]),
         ("Notifying local authority", md.cell(la)),
@@ -229,6 +229,25 @@ def _details(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, parts: Report
         ("Residing partnership (if different)", md.cell(c.residing_partnership) or "not applicable"),
         ("Period under review", field_value["period"]),
     ]
+    rows.extend(sin_detail_rows(c))
+    if c.panel_told_of_delay_on:  # issue 14 item 5: a late rapid review says when the Panel was told, and why
+        rows.insert(rows.index(("Sent to the Panel", _d(c.rr_submitted_on, "not yet sent"))) + 1,
+                    ("Panel told of the delay", f"{_d(c.panel_told_of_delay_on)}: {md.cell(c.panel_delay_reason)}"))
+    return rows
+
+
+def sin_detail_rows(c) -> list[tuple[str, str]]:  # noqa: ANN001
+    """Issue 14 item 19: the SIN details the Panel asks for, only those recorded (`sin details`)."""
+    rows = []
+    if c.incident_on:
+        rows.append(("Date of the incident", _d(c.incident_on)))
+    if c.abuse_category:
+        rows.append(("Category of abuse or neglect", c.abuse_category.capitalize()))
+    if c.children_count:
+        rows.append(("Number of children", str(c.children_count)))
+    if c.partners_consulted is not None:
+        rows.append(("Safeguarding partners consulted on notifying", "yes" if c.partners_consulted else "no"))
+    return rows
 
 
 def _next_steps(f: CaseFile, p: Partnership, cal: WorkingDayCalendar) -> list[str]:
@@ -304,6 +323,10 @@ def report_context(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, parts: 
                         for key, data in structured if data.get("involvement_period") or data.get("nature_of_involvement")],
         "kloes": [loe.text for loe in f.lines_of_enquiry],
         "chronology": _chronology(f, p),
+        "safety": [{"number": a.number, "owner": p.agency(a.owner_agency).name, "text": a.text,
+                    "at_risk": {"child": "The child", "siblings": "Siblings", "other-children": "Other children"}
+                    .get(a.at_risk, a.at_risk), "due": format_human(a.due_on),
+                    "status": "done" if a.status == "done" else "open"} for a in f.safety],
         "actions": [{"number": a.number, "owner": p.agency(a.owner_agency).name, "text": a.text,
                      "due": format_human(a.due_on), "status": a.status} for a in f.actions],
         "lcspr_criteria": _criteria_rows(LCSPR_CRITERIA, parts),

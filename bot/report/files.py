@@ -100,6 +100,14 @@ async def render(session, p: Partnership, cal: WorkingDayCalendar, case: Case, k
                                (f"{case.code}-rapid-review-report-v{v.number}.docx", report)):
                 z.writestr(zipfile.ZipInfo(name, date_time=doc.created_at.astimezone(LONDON).timetuple()[:6]), data)
         return RenderedFile(_stamp(f, "panel-pack", doc.number, "zip"), _TYPES["zip"], buf.getvalue(), kind, doc.number)
+    if kind == "sprg-pack":
+        from bot.report.sprg_pack import ready, sprg_pack_markdown
+
+        if not ready(f):
+            raise DocumentMissing(f"the SPRG pack of {case.code} has not been circulated yet")
+        cur = f.current_version.number if f.current_version else 0
+        text = sprg_pack_markdown(build_markdown(f, p, cal, cur + 1, await load_parts(session, case.id), today))
+        return _file(f, p, kind, None, text, fmt, f"rapidreview:{case.code}:sprg-pack", now)
     if kind == "briefing":  # as issued (`briefing done` keeps it), or a fresh draft until then
         issued = (await session.execute(select(ReportDocument).where(
             ReportDocument.case_id == case.id, ReportDocument.kind == BRIEFING)

@@ -20,6 +20,8 @@ DOCUMENTS = {d.kind: d for d in (
     Document("pack", "Panel submission pack", "Panel submission pack", ("zip", "md")),
     Document("briefing", "Practitioners' briefing", "practitioners' briefing", ("docx", "md")),
     Document("action-plan", "Action plan", "action plan", ("docx", "md")),
+    # The pack circulated to the SPRG before the meeting (issue 14 item 9): sections 1-6 of the draft report.
+    Document("sprg-pack", "SPRG pack", "SPRG pack", ("docx", "md")),
 )}
 KINDS = tuple(DOCUMENTS)
 

@@ -47,6 +47,9 @@ def covering_markdown(f: CaseFile, p: Partnership, cal: WorkingDayCalendar, vers
         ("Submitted to the Panel", format_human(submitted_on) + timing),
         ("Report enclosed", f"Rapid Review Report v{version.number}"),
     ]
+    from bot.report.build import sin_detail_rows  # issue 14 item 19
+
+    details[4:4] = sin_detail_rows(c)
     context = {
         "case": {"code": c.code, "pseudonym": c.pseudonym, "partnership": p.partnership.name},
         "number": number, "submitted_on": format_human(submitted_on), "details": details,

@@ -9,6 +9,7 @@ from bot.partnership import PARTNER_LABELS, Role
 from bot.steps.report import create_version, issue_link
 from bot.states import RECOMMENDATIONS, CaseState, StatutoryPartnerKeys
 from bot.steps.common import guard_text, human
+from bot.steps.oversight import tell_oversight
 from storage.models import ExecutiveDecision, Vote
 
 
@@ -90,8 +91,13 @@ def guard_report(ctx: Ctx) -> str | None:
 
 async def report(ctx: Ctx) -> CaseState:
     c = ctx.case
+    from bot.steps.revision import unchanged_after_disagreement
+
     new = await create_version(ctx)  # from the records, or from an uploaded Word file (bot/report_steps.py)
     number = new.version.number
+    why = unchanged_after_disagreement(ctx, new)
+    if why:
+        ctx.refuse(why)
     leads = ctx.members_with(Role.EXECUTIVE_LEAD)
     ctx.emit(invite(c.code, leads, "executive approval opened"))
     context = _approval_context(ctx)
@@ -109,6 +115,8 @@ async def report(ctx: Ctx) -> CaseState:
         ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text":
             f"{c.code} / {c.pseudonym}: report v{number} is with the executive leads.{since} Your link, valid until "
             f"{expires}: {url} . It is for you only: please do not forward it."}))
+    tell_oversight(ctx, f"report v{number} has gone to the executive leads for approval"
+                        + (f" (after a reconsideration of v{new.previous.number})" if new.previous else "") + ".")
     void_note = " Earlier approvals are void: all three must approve this version." if number > 1 else ""
     ctx.emit(notice(c.code, f"Report v{number} sent to the executive leads for approval.{void_note}"))
     if new.notes:  # an uploaded Word file: say what was read back and what could not be kept
@@ -166,6 +174,7 @@ async def approve(ctx: Ctx) -> CaseState:
     ctx.emit(_slot(post_card(f.case.code, "executive_approval", context), "approval"))
     if f.unanimous:
         ctx.emit(notice(f.case.code, f"All three partners approved v{cur.number}. The Business Unit can now `submit` it to the Panel."))
+        tell_oversight(ctx, f"all three partners approved report v{cur.number}; it goes to the Panel next.")
         ctx.say(f"Approved v{cur.number} for {PARTNER_LABELS[partner]}: all three partners have now approved.")
         return CaseState.APPROVED
     ctx.emit(notice(f.case.code, f"{PARTNER_LABELS[partner]} approved v{cur.number} ({context['count']})."))
@@ -218,13 +227,24 @@ async def submit(ctx: Ctx) -> CaseState:
         ctx.audit("panel_information_sent")
         ctx.emit(notice(c.code, "The information the Panel asked for has been sent. Awaiting the Panel."))
         return CaseState.AWAITING_PANEL
-    c.rr_submitted_on = ctx.today
+    from bot.steps.revision import edited_since_approval
+
     v = ctx.file.current_version
+    edited = await edited_since_approval(ctx, v)
+    if edited and not ctx.args.get("as_approved"):
+        ctx.refuse(f"Parts of the report changed after v{v.number} was approved: {'; '.join(edited)}. Those changes are "
+                   f"not in v{v.number}. Make a new version with them (`report`: all three partners approve it again), "
+                   f"or submit v{v.number} exactly as approved: submit as-approved")
+    if edited:
+        ctx.audit("submitted_without_later_edits", version=v.number, changed_sections=edited)
+    c.rr_submitted_on = ctx.today
     pack = await _submission_pack(ctx, v)
     ctx.audit("submitted_to_panel", version=v.number, content_hash=v.content_hash, recommendation=c.recommendation,
               national=c.refer_as_possibly_national, pack=pack.number, pack_hash=pack.content_hash)
     ctx.emit(notice(c.code, f"Rapid review v{v.number} submitted to the Panel on {human(ctx.today)} "
                             f"(submission pack {pack.number})."))
+    tell_oversight(ctx, f"rapid review v{v.number} submitted to the Panel on {human(ctx.today)} "
+                        f"(recommendation: {c.recommendation}{', may be of national importance' if c.refer_as_possibly_national else ''}).")
     for key in ctx.members_with(Role.BUSINESS_UNIT):
         url, expires = issue_link(ctx, key, "pack", pack.number, "zip")
         ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text":

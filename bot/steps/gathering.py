@@ -142,12 +142,20 @@ async def agency_step(ctx: Ctx) -> None:
     ctx.say(text + note)
 
 
+HOW_TO_SUBMIT_A_RETURN = (
+    "A return's contents cannot be typed into a command (they would sit in the chat). Open **Submit return** on your "
+    "information request card (in your direct messages with the bot) and fill in the form there; or send the return "
+    "to the Business Unit by secure email and record that it arrived with `return AGENCY`, for example: return police")
+
+
 def _validated_fields(ctx: Ctx, agency_key: str) -> tuple[dict, str]:
     """A structured return from a form is checked field by field; a bare `return` records receipt only
     (the return arrived another way, e.g. by secure email to the Business Unit)."""
     fields = ctx.args.get("fields")
     if not fields:
         return {"received_outside_chat": True}, ""
+    if not isinstance(fields, dict):  # typed in a command: a return is never typed into a chat (issue 14 item 15)
+        ctx.refuse(HOW_TO_SUBMIT_A_RETURN)
     fields = dict(fields)
     confirmed = fields.pop(CONFIRM_FIELD, None) in (True, "true", "yes", "on", "1", ["on"], ["true"])
     watch = ctx.case.watch_names or ()
@@ -191,6 +199,10 @@ def guard_pack(ctx: Ctx) -> str | None:
 
 async def pack(ctx: Ctx) -> CaseState:
     ctx.audit("pack_circulated")
-    meeting = f" Rapid Review Meeting: {human(ctx.case.rrm_on)}." if ctx.case.rrm_on else " Set the meeting: `meeting rrm DATE`."
-    ctx.emit(notice(ctx.case.code, "Pack circulated to the SPRG." + meeting))
+    meeting = (f" Rapid Review Meeting scheduled for {human(ctx.case.rrm_on)}; on the day, record it held: "
+               "`meeting rrm held`." if ctx.case.rrm_on else " Set the meeting: `meeting rrm DATE`.")
+    ctx.emit(notice(ctx.case.code, "Pack circulated to the SPRG (links by direct message)." + meeting))
+    from bot.steps.sprg_pack import send_links  # issue 14 item 9: the pack is a document people can open
+
+    send_links(ctx)
     return CaseState.PACK_CIRCULATED

@@ -103,8 +103,13 @@ async def new(ctx: Ctx) -> CaseState:
 async def aware(ctx: Ctx) -> CaseState:
     _not_future(ctx, ctx.args["date"], "aware")
     was = CaseState(ctx.case.state)
+    if was == CaseState.NOTIFICATION_ONLY and ctx.case.la_aware_on is not None:
+        # Issue 14 item 10: the first awareness still drives the Secretary of State / Ofsted notification; the
+        # new one (of suspected abuse or neglect) starts the SIN clock. Both are kept.
+        ctx.case.notification_aware_on = ctx.case.la_aware_on
     ctx.case.la_aware_on = ctx.args["date"]
-    ctx.audit("la_aware_recorded", la_aware_on=ctx.args["date"], converted_from=was.value)
+    ctx.audit("la_aware_recorded", la_aware_on=ctx.args["date"], converted_from=was.value,
+              notification_aware_on=ctx.case.notification_aware_on)
     if was == CaseState.REFERRAL_RECEIVED and ctx.case.kind in NOTIFY_ONLY_KINDS:
         return CaseState.NOTIFICATION_ONLY
     if was == CaseState.NOTIFICATION_ONLY:
@@ -182,8 +187,22 @@ async def triage_local(ctx: Ctx) -> CaseState:
 
 
 async def triage_withdrawn(ctx: Ctx) -> CaseState:
-    ctx.audit("triaged", decision="sin_withdrawn")
-    ctx.emit(notice(ctx.case.code, "SIN criteria found not met: the rapid review is no longer required. The case can be closed."))
+    """S3(c): the SIN criteria are found not met. The reason is recorded (audit only: free text) and the Panel,
+    which holds the notification, must be told; the rapid review clock stops."""
+    reason = ctx.args.get("reason")
+    guard_text(ctx, reason, "reason")
+    c = ctx.case
+    ctx.audit("triaged", decision="sin_withdrawn", reason=reason)
+    ctx.emit(notice(c.code, "SIN criteria found not met: the notification is withdrawn and the rapid review is no "
+                            "longer required. Next: a local review (`triage local`) or `close`."))
+    for key in ctx.members_with(Role.BUSINESS_UNIT):
+        ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text":
+            f"{c.code} / {c.pseudonym}: tell the Panel through the notification system that the SIN is withdrawn, "
+            "with the reason recorded by the SPRG."}))
+    for key in ctx.members_with(Role.EXECUTIVE_LEAD, Role.PARTNERSHIP_CHAIR, Role.INDEPENDENT_SCRUTINEER):
+        ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text":
+            f"{c.code} / {c.pseudonym}: the SIN was withdrawn (criteria not met); no rapid review will be sent."}))
+    ctx.say("Recorded: SIN withdrawn, with the reason. The Business Unit is asked to tell the Panel.")
     return CaseState.SIN_WITHDRAWN
 
 
@@ -196,14 +215,52 @@ def guard_close(ctx: Ctx) -> str | None:
             missing.append("the Panel's response is not yet shared with everyone (`shared`)")
         if state == CaseState.LEARNING_AND_ACTIONS and f.case.briefing_done_on is None:
             missing.append("the practitioners' briefing is not done (`briefing done`)")
+        if state == CaseState.NATIONAL_REVIEW:  # issue 14 item 14: the briefing, and no open Panel request
+            from bot.steps.national import close_blockers
+
+            missing.extend(close_blockers(f.case))
         open_actions = [str(a.number) for a in f.actions if a.status != "done"]
         if open_actions:
             missing.append(f"action plan item(s) {', '.join(open_actions)} are open (`action done N`)")
         if missing:
             return "Cannot close yet: " + "; ".join(missing) + "."
-    if state == CaseState.NOTIFICATION_ONLY and f.case.sos_notified_on is None:
+    from bot.steps.safety import open_actions  # issue 14 item 17
+
+    unsafe = open_actions(f)
+    if unsafe:
+        return (f"Cannot close yet: immediate safety action(s) {', '.join(unsafe)} are open (`safety done N`).")
+    if state == CaseState.LOCAL_REVIEW:
+        # A local review is closed with its learning issued and no agency asked still owing a return.
+        missing = []
+        if f.outstanding:
+            names = ", ".join(ctx.partnership.agency(r.agency_key).name for r in f.outstanding)
+            missing.append(f"returns are outstanding from {names} (record them, or `waive AGENCY reason=\"…\"`)")
+        if f.case.briefing_done_on is None:
+            missing.append("the practitioners' briefing is not done (`briefing done`)")
+        if missing:
+            return "Cannot close the local review yet: " + "; ".join(missing) + "."
+    live = _live_lcspr(f.case)
+    if live:
+        return live
+    owed = any(d.key == "notification_due" and not d.met
+               for d in case_deadlines(f.case, ctx.cal, ctx.partnership.timescales))
+    if owed or (state == CaseState.NOTIFICATION_ONLY and f.case.sos_notified_on is None):
+        # A looked-after child's or care leaver's death is notified to the Secretary of State and Ofsted whatever
+        # else happens to the case: closing must not drop that statutory clock.
         return "Record the Secretary of State / Ofsted notification first, for example: notified 2026-04-08"
     return None
+
+
+def _live_lcspr(c) -> str | None:  # noqa: ANN001
+    """Issue 14 item 2: the LCSPR has its own 6-month clock, reminders and copy to the Panel, Secretary of State
+    and Ofsted, all tracked on this case; closing would silently drop them. So the case stays open (and says
+    what it is waiting for) until the LCSPR is published, or put on hold by a national review."""
+    if c.lcspr_stage not in ("decided", "reviewer_appointed", "publication_planned"):
+        return None
+    waiting = "its publication is planned" if c.lcspr_stage == "publication_planned" else "it is under way"
+    return (f"Cannot close yet: the LCSPR is live ({waiting}); its publication clock, reminders and the copy to the "
+            "Panel, Secretary of State and Ofsted run on this case. Record `lcspr published DATE` first; the case "
+            "can then be closed.")
 
 
 async def close(ctx: Ctx) -> CaseState:

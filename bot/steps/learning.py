@@ -89,6 +89,11 @@ async def lcspr(ctx: Ctx) -> None:
     nxt = LCSPR_TRANSITIONS.get((stage, step))
     if nxt is None:
         ctx.refuse(f"The LCSPR is at '{stage.value.replace('_', ' ')}': `lcspr {step}` does not apply now.")
+    from bot.steps.lcspr_checks import before_step  # issue 14 item 12
+
+    warning = before_step(ctx, step)
+    if warning:
+        ctx.say(warning)
     d = ctx.args.get("date")
     if step == "decided":
         if d > ctx.today:

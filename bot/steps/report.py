@@ -107,6 +107,11 @@ async def link(ctx: Ctx) -> None:
         ctx.refuse(why, access=True)
     c, f = ctx.case, ctx.file
     version = None
+    if kind == "sprg-pack":
+        from bot.report.sprg_pack import ready
+
+        if not ready(f):
+            ctx.refuse("The SPRG pack has not been circulated yet: the Business Unit circulates it with `pack`.")
     if kind in ("report", "draft", "pack") and c.track == "local_review":
         ctx.refuse("A local review has no Rapid Review Report for the Panel.")
     if kind == "report":

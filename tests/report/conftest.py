@@ -87,8 +87,9 @@ async def to_report_v1(core, clock) -> Driver:  # noqa: ANN001
     d.on(date(2026, 9, 17))
     await d.ok("sprg_chair", 'waive education reason="no involvement: confirmed by the designated safeguarding lead"')
     await d.ok("bu_officer", "pack")
-    await d.ok("bu_officer", "meeting rrm 2026-09-21")
+    await d.ok("bu_officer", "meeting rrm 2026-09-21")  # scheduled
     d.on(date(2026, 9, 21))
+    await d.ok("bu_officer", "meeting rrm held")
     for key in ("sprg_police", "sprg_health", "sprg_social_care"):
         await d.ok(key, 'vote lcspr reason="multi-agency learning about information sharing"')
     await d.ok("sprg_education", 'vote no-lcspr reason="learning already known"')

@@ -52,7 +52,9 @@ async def test_an_agency_lead_cannot_obtain_the_report_by_any_route(core, clock)
     # Nobody's token names an agency lead, and a hand-made one is refused when it is used.
     issued = [(e.detail["member"], e.detail["kind"]) for e in await d.audit("report_link_issued")]
     assert ("lead_police", "briefing") in issued
-    assert not [(m, k) for m, k in issued if core.p.member(m).roles == ("agency_lead",) and k != "briefing"]
+    # The SPRG pack (issue 14 item 9) goes to the leads whose agency contributed; never the report or its draft.
+    assert not [(m, k) for m, k in issued if core.p.member(m).roles == ("agency_lead",)
+                and k not in ("briefing", "sprg-pack")]
     token, _ = report_links.signer().issue("lead_police", d.case_code, "report", 1, "docx", clock())
     client = await _client(core)
     try:
@@ -66,7 +68,8 @@ async def test_an_agency_lead_cannot_obtain_the_report_by_any_route(core, clock)
 async def test_links_go_only_to_entitled_people_by_direct_message(core, clock):
     d = await to_report_v1(core, clock)
     await d.ok("scrutineer", "link")
-    with_links = [e for e in await d.outbox() if "/report/" in str(e.payload)]
+    # The SPRG pack's links (issue 14 item 9) go to the SPRG and contributing agency leads: checked in test_contested.
+    with_links = [e for e in await d.outbox() if "/report/" in str(e.payload) and "SPRG pack" not in str(e.payload)]
     assert with_links and all(e.kind == "direct_message" for e in with_links)
     for e in with_links:
         member = core.p.member(e.payload["member"])

@@ -152,6 +152,7 @@ async def test_a_draft_can_be_downloaded_edited_and_uploaded_before_the_first_ve
     await to_gathering(d)
     await returns_in(d, date(2026, 9, 16))
     await d.ok("bu_officer", "pack")
+    d.on(date(2026, 9, 21))
     await d.ok("bu_officer", "meeting rrm 2026-09-21")
     await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')
     document = Document(io.BytesIO(await _docx(core, d.case_code, key="sprg_chair", kind="draft")))

@@ -88,7 +88,7 @@ def test_a_case_from_new_to_approved_in_the_browser_and_the_board_follows(browse
     act_as(page, "bu_officer")
     open_conversation(page, "#rr-2026-001")
     type_command(page, "pack", "Done.")
-    type_command(page, "meeting rrm 2026-12-23", "Done.")
+    type_command(page, "meeting rrm 2026-12-22", "Done.")
 
     # An SPRG member gives a view through the vote card's form (the renderer's inputs reach the core).
     act_as(page, "sprg_chair")

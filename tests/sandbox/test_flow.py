@@ -34,7 +34,7 @@ async def to_approval(box, channel: str) -> None:  # noqa: ANN001
     body = await box.click("lead_police", BOT.format("lead_police"), "agency_request", "Nil return (no involvement)")
     assert body["ok"], body
     await box.ok("bu_officer", channel, "pack")
-    await box.ok("bu_officer", channel, "meeting rrm 2026-12-23")
+    await box.ok("bu_officer", channel, "meeting rrm 2026-12-22")
     await box.ok("bu_officer", channel, 'recommend lcspr reason="multi-agency learning"')
     await box.ok("bu_officer", channel, "report")
 
@@ -105,6 +105,29 @@ async def test_disagreeing_needs_a_reason_and_the_form_comes_back_with_the_error
     assert body["ok"], body
     async with sandbox.rt.db.read() as s:
         assert (await s.execute(select(Case.state).where(Case.code == code))).scalar_one() == "EXEC_DISAGREEMENT"
+
+
+async def test_the_contested_path_disagreement_revised_recommendation_v2_unanimous_submission(sandbox):
+    code = await open_case(sandbox)
+    await to_approval(sandbox, code)
+    body = await sandbox.click("exec_council", "dm:exec_council", "executive_approval", "Approve v1")
+    assert body["ok"], body
+    body = await sandbox.click("exec_icb", "dm:exec_icb", "executive_approval", "Disagree with v1",
+                               {"reason": "the learning needs to be clearer"})
+    assert body["ok"], body
+    refused = await sandbox.type("bu_officer", code, "report")  # the same text again would change nothing
+    assert not refused["ok"] and "would say exactly what v1 said" in refused["text"]
+    await sandbox.ok("sprg_chair", code, 'recommend no-lcspr reason="learning via a practitioners briefing"')
+    await sandbox.ok("bu_officer", code, "report")
+    mine = json.dumps((await sandbox.state("bu_officer", "dm:bu_officer"))["conversation"]["messages"])
+    assert "report v2 is with the executive leads. Changed since v1:" in mine
+    for who in ("exec_council", "exec_icb", "exec_police"):
+        body = await sandbox.click(who, BOT.format(who), "executive_approval", "Approve v2")
+        assert body["ok"], body
+    await sandbox.ok("bu_officer", code, "submit")
+    async with sandbox.rt.db.read() as s:
+        case = (await s.execute(select(Case).where(Case.code == code))).scalar_one()
+    assert (case.state, case.recommendation) == ("SUBMITTED_TO_PANEL", "NO_LCSPR_LEARNING_VIA_OTHER_ROUTE")
 
 
 async def test_channel_messages_are_screened_and_a_blocked_one_is_hidden_from_everyone(sandbox):

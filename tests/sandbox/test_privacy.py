@@ -34,7 +34,7 @@ async def test_nothing_identifying_reaches_anyone_elses_page_or_the_board(sandbo
         "went_well": RETURN_TEXT})
     assert submitted["ok"], submitted
     await sandbox.ok("bu_officer", code, "pack")
-    await sandbox.ok("bu_officer", code, "meeting rrm 2026-12-23")
+    await sandbox.ok("bu_officer", code, "meeting rrm 2026-12-22")
     await sandbox.ok("sprg_police", code, f'vote lcspr reason="{VIEW}"')
     await sandbox.ok("bu_officer", code, 'recommend lcspr reason="multi-agency learning"')
     await sandbox.ok("bu_officer", code, "report")

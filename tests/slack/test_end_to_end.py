@@ -151,14 +151,19 @@ async def test_a_whole_case_in_slack(slack):
     assert await r.state() == "EXEC_APPROVAL"
     assert r.uid("exec_council") in ch["members"]
 
-    # -- Tue 22 Sep: police disagree with v1 (button + reason form); v2; three approvals ------------------------
+    # -- Tue 22 Sep: the contested path. Police disagree with v1 (button + reason form); the chair revises the
+    # recommendation; v2 says what changed; three approvals of v2 ---------------------------------------------
     h.clock.on(date(2026, 9, 22))
     form = await r.open_form("exec_police", channel, "rr_disagree_open")
     await r.submit("exec_police", form, {"reason": "The learning on information sharing is understated"})
     assert await r.state() == "EXEC_DISAGREEMENT"
+    await r.say("sprg_chair", 'recommend lcspr national reason="multi-agency learning with national themes"')
+    assert await r.state() == "REPORT_DRAFTING"
     await r.say("bu_officer", "report")
     approval = r.card(channel, "rr_approve")
     assert "v2" in json.dumps(approval["blocks"])
+    since = [c.params.get("text", "") for c in fake.of("chat.postMessage") if "report v2 is with" in c.params.get("text", "")]
+    assert since and all("Changed since v1:" in t and "nothing" not in t for t in since)
     await r.click("exec_council", channel, "rr_approve")
     await r.click("exec_council", channel, "rr_approve")  # a double click: nothing more happens
     assert len(await h.audit("executive_approved")) == 1

@@ -31,6 +31,7 @@ async def contexts(sqlite_template, tmp_path, partnership, calendar, clock) -> d
     d = Driver(core, clock)
     await to_approval(d)
     await d.ok("exec_police", 'disagree reason="the learning is single-agency"')
+    await d.ok("sprg_chair", 'recommend no-lcspr reason="learning via a briefing"')  # reconsidered: v2 differs
     await d.ok("bu_officer", "report")
     for lead in ("exec_council", "exec_icb", "exec_police"):
         await d.ok(lead, "approve")

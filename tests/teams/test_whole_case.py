@@ -93,7 +93,12 @@ async def test_a_whole_rapid_review_in_teams(teams, tmp_path):
     assert await state(t) == "EXEC_DISAGREEMENT"
     r = await t.click("exec_icb", "approve", {**approval, "version": 1}, personal=True)
     assert "wait for the next version" in banner(r)
+    # The contested path: the chair revises the recommendation, and v2 says what changed since v1.
+    r = await t.say("sprg_chair", 'recommend no-lcspr reason="learning via a practitioners briefing"', where=ch)
+    assert await state(t) == "REPORT_DRAFTING"
     await t.say("bu_officer", "report", where=ch)
+    since = [x for x in t.connector.texts() if "report v2 is with" in x]
+    assert since and all("Changed since v1:" in x and "Changed since v1: nothing" not in x for x in since)
     for lead in ("exec_council", "exec_icb", "exec_police"):
         r = await t.click(lead, "approve", {**approval, "version": 2}, personal=True)
         assert "Approved v2" in banner(r) and "Approve v2" not in action_titles(r["value"])
