@@ -42,7 +42,7 @@ class Invocation:
 
 
 @dataclass
-class Ctx:
+class StepContext:
     session: AsyncSession
     partnership: Partnership
     cal: WorkingDayCalendar

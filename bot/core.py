@@ -20,7 +20,7 @@ from bot import audit, lifecycle, pii, queries, reminders, shown
 from bot.calendar import CalendarRangeError, WorkingDayCalendar, london_date
 from bot.calendar_guard import dates_outside, deadline_out_of_range_text, year_of
 from bot.casefile import load_case_file
-from bot.context import Ctx, Invocation, Refusal, Reply, Screening
+from bot.context import StepContext, Invocation, Refusal, Reply, Screening
 from bot.effects import ARCHIVE_CHANNEL, OPEN_CHANNEL, direct_message, update_status
 from bot.grammar import SPECS, Command, ParseError, parse
 from bot.outbox import AfterCommit, enqueue
@@ -49,7 +49,7 @@ def _utcnow() -> datetime:
 class Core:
     def __init__(self, db: Database, partnership: Partnership, calendar: WorkingDayCalendar, *,
                  clock: Callable[[], datetime] = _utcnow):
-        self.db, self.p, self.cal, self.clock = db, partnership, calendar, clock
+        self.db, self.partnership, self.calendar, self.clock = db, partnership, calendar, clock
         # Run after every commit that wrote outbox rows (the composition root adds the dispatcher's wake).
         self.on_commit = AfterCommit()
 
@@ -75,7 +75,7 @@ class Core:
         code = (cmd.case_code or inv.case_code) if spec.needs_case else None
         if spec.needs_case and code is None:
             return Reply(False, f"Which case? Run `{cmd.verb}` in the case's channel, or name it: "
-                                f"{cmd.verb} case={self.p.partnership.case_code_prefix}-{london_date(self.clock()).year}-001")
+                                f"{cmd.verb} case={self.partnership.partnership.case_code_prefix}-{london_date(self.clock()).year}-001")
         if spec.query is not None:
             return await _answer(spec.query)(self, inv, member, cmd, code)
         if spec.before is not None:
@@ -97,9 +97,9 @@ class Core:
 
     async def _transition_once(self, inv: Invocation, member: Member, cmd: Command, code: str | None) -> Reply:
         now = self.clock()
-        ctx: Ctx | None = None
+        ctx: StepContext | None = None
         try:
-            outside = dates_outside(cmd.args, self.cal, london_date(now))
+            outside = dates_outside(cmd.args, self.calendar, london_date(now))
             if outside:
                 raise Refusal(outside)
             async with self.db.transaction() as s:
@@ -113,7 +113,7 @@ class Core:
                 if t is None:
                     raise Refusal(self._not_now(state, cmd, case))
                 f = await load_case_file(s, case) if case else None
-                ctx = Ctx(session=s, partnership=self.p, cal=self.cal, now=now, actor=member, inv=inv, cmd=cmd, file=f)
+                ctx = StepContext(session=s, partnership=self.partnership, cal=self.calendar, now=now, actor=member, inv=inv, cmd=cmd, file=f)
                 if t.guard is not None:
                     why = t.guard(ctx)
                     if why:
@@ -124,7 +124,7 @@ class Core:
                 if nxt != state:
                     ctx.audit("state_changed", **{"from": state.value, "to": nxt.value, "command": cmd.key})
                 c.state, c.updated_at = nxt, now
-                await reminders.recompute(s, ctx.file, self.p, self.cal, now)
+                await reminders.recompute(s, ctx.file, self.partnership, self.calendar, now)
                 self._add_status_update(ctx)
                 await enqueue(s, ctx.effects, c, now)
                 for entry in ctx.audits:
@@ -139,7 +139,7 @@ class Core:
         text = "\n".join(ctx.messages) or f"Done. {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}."
         return Reply(True, text, c.code)
 
-    async def _no_holiday_data(self, inv: Invocation, member: Member, cmd: Command, ctx: Ctx | None, code: str | None,
+    async def _no_holiday_data(self, inv: Invocation, member: Member, cmd: Command, ctx: StepContext | None, code: str | None,
                                exc: CalendarRangeError) -> Reply:
         """A deadline would fall in a year without bank holiday data: refused and audited; the Business Unit is
         told by direct message and the administrator by the error log. No date is ever guessed."""
@@ -152,18 +152,18 @@ class Core:
             case = (await s.execute(select(Case).where(Case.code == code))).scalar_one()
             text = deadline_out_of_range_text(code, case.pseudonym, exc)
             await enqueue(s, [direct_message(code, key, "notice", {"case_code": code, "text": text})
-                              for key in (m.key for m in self.p.members_with(Role.BUSINESS_UNIT))], case, now)
+                              for key in (m.key for m in self.partnership.members_with(Role.BUSINESS_UNIT))], case, now)
         self.on_commit()
         return await self._refused(inv, member, cmd, code, Refusal(text), [])
 
-    def _add_status_update(self, ctx: Ctx) -> None:
+    def _add_status_update(self, ctx: StepContext) -> None:
         """Keep the pinned status card current; it goes after the channel opens and before any archive."""
         c = ctx.case
         opens = any(e.kind == OPEN_CHANNEL for e in ctx.effects)
         if not (c.channel_opened or opens):
             return
         c.channel_opened = True
-        effect = update_status(c.code, case_view(ctx.file, self.p, self.cal, ctx.today))
+        effect = update_status(c.code, case_view(ctx.file, self.partnership, self.calendar, ctx.today))
         idx = next((i for i, e in enumerate(ctx.effects) if e.kind == ARCHIVE_CHANNEL), len(ctx.effects))
         ctx.effects.insert(idx, effect)
 
@@ -202,7 +202,7 @@ class Core:
                         "text": f"Your message in {label} looked like it contained {pii.describe(finding)}, so it was "
                                 "removed or flagged for removal. Please post again without identifying details: use "
                                 "the pseudonym and roles."}))
-                for key in (m.key for m in self.p.members_with(Role.BUSINESS_UNIT)):
+                for key in (m.key for m in self.partnership.members_with(Role.BUSINESS_UNIT)):
                     if inv.member is None or key != inv.member.key:
                         alerts.append(direct_message(code, key, "pii_alert", {
                             "case_code": code, "pseudonym": case.pseudonym, "audience": "business_unit",
@@ -254,7 +254,7 @@ class Core:
 
     async def open_cases(self, today: date | None = None) -> list[shown.OpenCase]:
         """The open cases with their status views as of `today` (the case board)."""
-        return await shown.open_cases(self.db, self.p, self.cal, today or london_date(self.clock()))
+        return await shown.open_cases(self.db, self.partnership, self.calendar, today or london_date(self.clock()))
 
     async def cases_by_platform(self) -> dict[str, int]:
         return await shown.cases_by_platform(self.db)
@@ -281,7 +281,7 @@ class Core:
         await self._audit_only(audit.AuditEntry(
             "access_refused", case_code=code, platform=inv.platform, platform_user=inv.platform_user,
             detail={"reason": "not a member", "command": what}))
-        return Reply(False, f"You are not set up as a member of {self.p.partnership.short_name} in this bot, so it "
+        return Reply(False, f"You are not set up as a member of {self.partnership.partnership.short_name} in this bot, so it "
                             "cannot act for you. Ask the Business Unit to add your account to the partnership file.")
 
     async def refuse_access(self, inv: Invocation, member: Member, cmd: Command, code: str | None, why: str) -> Reply:

@@ -37,7 +37,7 @@ async def report_file(core: Core, inv: Invocation, case_code: str, kind: str = "
             access_refused = why is not None
         if why is None:
             try:
-                doc = await render(s, core.p, core.cal, case, kind, version, fmt, now)
+                doc = await render(s, core.partnership, core.calendar, case, kind, version, fmt, now)
             except DocumentMissing as exc:
                 why = str(exc)[0].upper() + str(exc)[1:] + "."
     action = "report_file_sent" if doc else "access_refused" if access_refused else "command_refused"
@@ -55,7 +55,7 @@ async def report_file(core: Core, inv: Invocation, case_code: str, kind: str = "
 async def serve_link(core: Core, claims: LinkClaims) -> RenderedFile:
     """The file a verified link names, if the person it names may still have it (audited either way)."""
     now = core.clock()
-    p = core.p
+    p = core.partnership
     member = next((m for m in p.members if m.key == claims.member), None)
     async with core.db.read() as s:
         case = (await s.execute(select(Case).where(Case.code == claims.case_code))).scalar_one_or_none()
@@ -66,7 +66,7 @@ async def serve_link(core: Core, claims: LinkClaims) -> RenderedFile:
         doc = None
         if why is None:
             try:
-                doc = await render(s, p, core.cal, case, claims.kind, claims.version, claims.fmt, now)
+                doc = await render(s, p, core.calendar, case, claims.kind, claims.version, claims.fmt, now)
             except DocumentMissing as exc:
                 why = str(exc)
     async with core.db.transaction() as s:
@@ -96,7 +96,7 @@ async def import_report(core: Core, inv: Invocation, case_code: str, data: bytes
             m = IDENTIFIER.match(read.identifier or "")
             if m and m.group("kind") == "draft":
                 cur = f.current_version.number if f.current_version else 0
-                base = build_markdown(f, core.p, core.cal, cur + 1, parts, london_date(core.clock()))
+                base = build_markdown(f, core.partnership, core.calendar, cur + 1, parts, london_date(core.clock()))
             elif m:
                 v = next((x for x in f.versions if x.number == int(m.group("version"))), None)
                 base = v.content if v else None

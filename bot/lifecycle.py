@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import grammar
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.grammar import (AWAITING, GATHERING, POST_APPROVAL, REPORT_EDITING, REPORT_LINKS, RR_ACTIVE,  # noqa: F401
                          RR_RUNNING, Spec)
 from bot.states import CaseState as S
 
-Step = Callable[[Ctx], Awaitable[S | None]]
-Guard = Callable[[Ctx], str | None]
+Step = Callable[[StepContext], Awaitable[S | None]]
+Guard = Callable[[StepContext], str | None]
 
 
 @dataclass(frozen=True)

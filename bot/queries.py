@@ -49,7 +49,7 @@ async def status(core: Core, inv: Invocation, member: Member, cmd: Command, code
         return await core.refuse_access(inv, member, Command("status"), code,
                                         f"Your agency has not been asked about {code}, so its status is not shown to you.")
     try:
-        view = case_view(f, core.p, core.cal, london_date(core.clock()))
+        view = case_view(f, core.partnership, core.calendar, london_date(core.clock()))
     except CalendarRangeError as exc:  # a deadline in a year without bank holiday data: never guessed
         log.error("no bank holiday data: case=%s status year=%s", code, year_of(exc))
         return Reply(False, deadline_out_of_range_text(code, case.pseudonym, exc), code)
@@ -60,7 +60,7 @@ async def list_cases(core: Core, inv: Invocation, member: Member, cmd: Command, 
     """Open cases, oldest first, LIST_PAGE at a time: three statements and deadlines worked out for one
     page only, so the answer stays quick however many cases are open."""
     page = int(cmd.args.get("page") or 1)
-    p = core.p
+    p = core.partnership
     today = london_date(core.clock())
     async with core.db.read() as s:
         total = (await s.execute(select(func.count()).select_from(Case).where(Case.state != CaseState.CLOSED))).scalar_one()
@@ -82,7 +82,7 @@ async def list_cases(core: Core, inv: Invocation, member: Member, cmd: Command, 
         return Reply(True, "No open cases.", data={"cases": [], "total": 0, "page": 1, "pages": 1})
     lines, data = [], []
     for c in cases:
-        nxt = headline(case_deadlines(c, core.cal, p.timescales), c.state)
+        nxt = headline(case_deadlines(c, core.calendar, p.timescales), c.state)
         line = f"• {c.code} / {c.pseudonym}: {STATE_LABELS[CaseState(c.state)]}"
         if nxt:
             line += f"; next: {nxt.label} {nxt.due.strftime('%a')} {nxt.due.day} {nxt.due.strftime('%b %Y')}"
@@ -103,7 +103,7 @@ async def list_cases(core: Core, inv: Invocation, member: Member, cmd: Command, 
 async def repeated_approval(core: Core, inv: Invocation, member: Member, cmd: Command, code: str) -> Reply | None:
     """Approve pressed again by the person whose approval of this version stands: answered from a plain
     read. Under the write lock, twenty such taps at once would queue behind each other and real work."""
-    partner = core.p.partner_of(member)
+    partner = core.partnership.partner_of(member)
     if partner is None:
         return None  # refused (and audited) on the normal path
     async with core.db.read() as s:

@@ -49,12 +49,12 @@ async def reminder_action(core: "Core", inv: Invocation, reminder_id: int, actio
         fam = rem.family(r.context.get("kind", r.kind) if r.kind == rem.SNOOZED else r.kind)
         entry = dict(case_code=case.code, actor_key=member.key, platform=inv.platform, platform_user=inv.platform_user)
         if action == "snooze":
-            on = core.cal.next_working_day(today)
-            due_at = at_london_time(on, time.fromisoformat(core.p.reminders.time))
+            on = core.calendar.next_working_day(today)
+            due_at = at_london_time(on, time.fromisoformat(core.partnership.reminders.time))
             s.add(Reminder(case_id=case.id, kind=rem.SNOOZED, subject=r.subject, due_at=due_at, recipients=[member.key],
                            context={**r.context, "kind": fam}, created_at=now))
             await audit.append(s, audit.AuditEntry("reminder_snoozed", **entry, detail={"kind": fam, "until": on}), now)
-            text = f"I'll remind you again on {format_human(on)} at {core.p.reminders.time}."
+            text = f"I'll remind you again on {format_human(on)} at {core.partnership.reminders.time}."
         elif action == "done" and fam == "action_item":
             follow_up = Command("action", "done", {"number": int(r.subject)})
             text = ""
@@ -71,12 +71,12 @@ async def reminder_action(core: "Core", inv: Invocation, reminder_id: int, actio
             else:
                 existing.action = pref
             await s.flush()
-            await rem.recompute(s, await load_case_file(s, case), core.p, core.cal, now)
+            await rem.recompute(s, await load_case_file(s, case), core.partnership, core.calendar, now)
             await audit.append(s, audit.AuditEntry(f"reminder_{pref}", **entry, detail={"kind": fam, "subject": r.subject}), now)
             if pref == "not_mine":
                 await enqueue(s, [direct_message(case.code, bu.key, "notice", {"case_code": case.code, "text":
                     f"{case.code} / {case.pseudonym}: a reminder ({fam.replace('_', ' ')}) was marked *not mine* by "
-                    f"{member.name}. It now comes to the Business Unit."}) for bu in core.p.members_with(Role.BUSINESS_UNIT)],
+                    f"{member.name}. It now comes to the Business Unit."}) for bu in core.partnership.members_with(Role.BUSINESS_UNIT)],
                         case, now)
                 text = "Thanks: this reminder now goes to the Business Unit instead of you."
             else:

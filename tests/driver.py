@@ -20,7 +20,7 @@ class Driver:
         return self
 
     async def run(self, member_key: str | None, text: str, *, case: str | None = "current", private: bool = False) -> Reply:
-        member = self.core.p.member(member_key) if member_key else None
+        member = self.core.partnership.member(member_key) if member_key else None
         code = self.case_code if case == "current" else case
         inv = Invocation(platform=self.platform, platform_user=member.slack_user_id if member else "U_STRANGER",
                          member=member, text=text, case_code=code, private=private)

@@ -19,7 +19,7 @@ async def closed_case(d: Driver) -> None:
     """AS-10's case to closure on Wed 14 Oct 2026: report v1 approved, submitted, Panel agrees, an action done."""
     await to_approval(d)
     core = d.core
-    inv = Invocation(platform=d.platform, platform_user="U0FIC0001", member=core.p.member("bu_officer"), private=True)
+    inv = Invocation(platform=d.platform, platform_user="U0FIC0001", member=core.partnership.member("bu_officer"), private=True)
     await core.set_watch_names(inv, d.case_code, WATCHED)
     await d.ok("exec_police", f'disagree reason="{REASON}"')
     # An immediate safety action's text is free text too (issue 14 item 17); done, so closure is not blocked.

@@ -35,12 +35,12 @@ FAMILY_FRAGMENTS = ["Jayden", "Kerry", "Bairstow", "03/02/2019", "2019-02-03", "
 async def test_no_effect_or_reminder_of_a_whole_case_carries_identifying_data(core, clock, db):
     d = Driver(core, clock)
     await to_approval(d)
-    inv = Invocation(platform="fake", platform_user="U0FIC0001", member=core.p.member("bu_officer"), private=True)
+    inv = Invocation(platform="fake", platform_user="U0FIC0001", member=core.partnership.member("bu_officer"), private=True)
     await core.set_watch_names(inv, d.case_code, FAMILY)
     # People slip: free text with the family's details is refused before anything is stored or posted.
     r = await d.refused("exec_police", 'disagree reason="Kerry Smith DOB 03/02/2019 should be interviewed"')
     assert "Kerry" not in r.text
-    await core.screen_message(Invocation(platform="fake", platform_user="U0FIC0004", member=core.p.member("sprg_police"),
+    await core.screen_message(Invocation(platform="fake", platform_user="U0FIC0004", member=core.partnership.member("sprg_police"),
                                          text="Dean Bairstow lives at 12 High St, YO17 7HH", case_code=d.case_code))
     for lead in ("exec_council", "exec_icb", "exec_police"):
         await d.ok(lead, "approve")

@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bot.casefile import CaseFile
-from bot.context import Ctx, Invocation, Refusal
+from bot.context import StepContext, Invocation, Refusal
 from bot.grammar import Command
 from bot.lifecycle import TABLE
 from bot.reminders import family, plan
@@ -59,7 +59,7 @@ def _guard_refuses(t, f: CaseFile, partnership, calendar) -> bool:  # noqa: ANN0
         return False
     verb, _, option = t.key.partition(" ")
     member = partnership.members_with(*partnership.members[0].roles)[0]
-    ctx = Ctx(session=None, partnership=partnership, cal=calendar, now=datetime(2026, 10, 1, 9, tzinfo=timezone.utc),
+    ctx = StepContext(session=None, partnership=partnership, cal=calendar, now=datetime(2026, 10, 1, 9, tzinfo=timezone.utc),
               actor=member, inv=Invocation(platform="fake", platform_user="U", member=member, text=t.key),
               cmd=Command(verb, option or None, {}), file=f)
     try:

@@ -350,7 +350,7 @@ async def test_as10_typing_a_returns_fields_says_how_to_submit_a_return(core, cl
     r = await d.refused("lead_police", 'return police completed_by_role="DS" involvement=yes')
     assert "Submit return" in r.text and "secure email" in r.text and "return police" in r.text
     # The same through a platform that passes the fields as text rather than a form.
-    member = core.p.member("lead_police")
+    member = core.partnership.member("lead_police")
     r = await core.handle(Invocation(platform="fake", platform_user=member.slack_user_id, member=member, text=None,
                                      case_code=d.case_code, command=Command("return", None, {
                                          "agency": "police", "fields": "completed_by_role=DS"})))
@@ -524,7 +524,7 @@ async def test_s6_the_sprg_pack_is_a_document_sprg_members_and_contributing_lead
     issued = [a.detail for a in await d.audit("report_link_issued") if a.detail["kind"] == "sprg-pack"]
     assert {"sprg_police", "lead_health"} <= {a["member"] for a in issued}
     async with core.db.read() as s:
-        doc = await render(s, core.p, core.cal, await d.case(), "sprg-pack", None, "md", clock())
+        doc = await render(s, core.partnership, core.calendar, await d.case(), "sprg-pack", None, "md", clock())
     text = doc.data.decode()
     assert text.startswith("# SPRG pack for the Rapid Review Meeting")
     assert "Information sharing between health and education" in text  # the lines of enquiry

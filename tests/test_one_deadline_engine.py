@@ -52,7 +52,7 @@ async def test_the_cli_and_the_core_give_the_same_deadlines(db, clock, tmp_path,
     for aware, sin in ANCHORS:
         d.on(sin)
         await d.ok("bu_officer", f'new pseudonym="Child V" aware={aware.isoformat()} sin={sin.isoformat()}')
-        bot = {x.key: x.due.isoformat() for x in case_deadlines(await d.case(), core.cal, partnership.timescales)}
+        bot = {x.key: x.due.isoformat() for x in case_deadlines(await d.case(), core.calendar, partnership.timescales)}
         cli = _cli(monkeypatch, capsys, path, aware, sin)
         assert cli["sin_due"] == bot["sin_due"]
         assert cli["partners_informed_due"] == bot["partners_informed_due"]

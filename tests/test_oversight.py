@@ -20,7 +20,7 @@ async def year(core, clock):
 
 
 async def _figures(core, period: Period, today: date = date(2027, 12, 31)):  # noqa: ANN001
-    return await oversight(core.db, core.p, core.cal, period, today)
+    return await oversight(core.db, core.partnership, core.calendar, period, today)
 
 
 async def test_activity_counts_in_each_year(core, year):

@@ -22,7 +22,7 @@ RLO = "\u202e"
 
 
 async def _watch(core, d: Driver) -> None:  # noqa: ANN001
-    inv = Invocation(platform="fake", platform_user="U0FIC0001", member=core.p.member("bu_officer"), private=True)
+    inv = Invocation(platform="fake", platform_user="U0FIC0001", member=core.partnership.member("bu_officer"), private=True)
     assert (await core.set_watch_names(inv, d.case_code, FAMILY)).ok
 
 
@@ -138,7 +138,7 @@ RETURN = {"completed_by_role": "DI, safeguarding", "senior_signoff_role": "Head 
 
 
 async def _submit(core, d: Driver, fields: dict):  # noqa: ANN001, ANN202
-    lead = core.p.member("lead_police")
+    lead = core.partnership.member("lead_police")
     return await core.handle(Invocation(platform="fake", platform_user=lead.slack_user_id, member=lead, case_code=d.case_code,
                                         command=Command("return", None, {"agency": None, "fields": fields})))
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.grammar import SPECS, Row, Spec, no_arguments, parse, read_only, register, unregister
 from bot.lifecycle import TABLE, find, table
 from bot.partnership import Role
@@ -17,7 +17,7 @@ from bot.states import TERMINAL, CaseState
 from tests.driver import Driver
 
 
-async def ping(ctx: Ctx) -> None:
+async def ping(ctx: StepContext) -> None:
     """The example command's step: it changes nothing but says so, and leaves an audit record."""
     ctx.audit("pinged")
     ctx.say(f"Pong: {ctx.case.code} is here.")

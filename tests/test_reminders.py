@@ -121,18 +121,18 @@ async def test_done_snooze_and_not_mine(core, clock, ticker, fake, db):
     await d.ok("bu_officer", 'new pseudonym="Child V" aware=2026-12-18')
     await _tick_days(ticker, clock, fake, date(2026, 12, 24), date(2026, 12, 24))
     sent = [r for r in await d.reminders("sin_due") if r.status == "sent"][0]
-    bu = core.p.member("bu_officer")
+    bu = core.partnership.member("bu_officer")
     inv = Invocation(platform="fake", platform_user=bu.slack_user_id, member=bu)
     r = await core.reminder_action(inv, sent.id, "snooze")
     assert r.ok and "Tue 29 Dec 2026" in r.text
     snoozed = await d.reminders("snoozed")
     assert snoozed[0].recipients == ["bu_officer"] and snoozed[0].due_at == at_london_time(date(2026, 12, 29), time(9))
     # A stranger to the reminder cannot act on it.
-    lead = core.p.member("lead_police")
+    lead = core.partnership.member("lead_police")
     r = await core.reminder_action(Invocation(platform="fake", platform_user="x", member=lead), sent.id, "done")
     assert not r.ok and (await d.audit("access_refused"))[-1].detail["command"] == "reminder done"
     # Not mine: the Partnership Manager's reminders of this kind route to the Business Unit.
-    pm = core.p.member("partnership_manager")
+    pm = core.partnership.member("partnership_manager")
     await d.ok("bu_officer", "informed")
     # Done: the Business Unit officer stops getting SIN reminders for this case.
     r = await core.reminder_action(inv, sent.id, "done")
@@ -150,12 +150,12 @@ async def test_not_mine_routes_to_the_business_unit(core, clock, ticker, fake):
     await to_gathering(d)
     await _tick_days(ticker, clock, fake, date(2026, 9, 15), date(2026, 9, 15))
     sent = [r for r in await d.reminders("agency_return") if r.subject == "health" and r.status == "sent"][0]
-    lead = core.p.member("lead_health")
+    lead = core.partnership.member("lead_health")
     r = await core.reminder_action(Invocation(platform="fake", platform_user="x", member=lead), sent.id, "not_mine")
     assert r.ok and "Business Unit" in r.text
     later = [x for x in await d.reminders() if x.subject == "health" and x.status == "pending"]
     assert later and all("lead_health" not in x.recipients and "bu_officer" in x.recipients for x in later)
-    r = await core.reminder_action(Invocation(platform="fake", platform_user="x", member=core.p.member("lead_police")),
+    r = await core.reminder_action(Invocation(platform="fake", platform_user="x", member=core.partnership.member("lead_police")),
                                    [x for x in await d.reminders("agency_return") if x.subject == "police"][0].id, "done")
     assert r.ok and "stops by itself" in r.text
 

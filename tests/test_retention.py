@@ -45,7 +45,7 @@ async def _verify(db) -> audit.ChainReport:  # noqa: ANN001
 async def test_closing_removes_everyone_but_the_kept_roles_before_archiving(core, clock, dispatcher, fake):
     d = await _closed(core, clock, dispatcher)
     cid, channel = fake.channel_named(d.case_code)
-    kept = {m.key for m in core.p.members_with(Role.BUSINESS_UNIT, Role.PARTNERSHIP_MANAGER)}
+    kept = {m.key for m in core.partnership.members_with(Role.BUSINESS_UNIT, Role.PARTNERSHIP_MANAGER)}
     assert channel["members"] and channel["members"] <= kept
     order = [c.method for c in fake.calls if c.method in ("remove_members", "archive_channel")]
     assert order == ["remove_members", "archive_channel"]
@@ -55,7 +55,7 @@ async def test_closing_removes_everyone_but_the_kept_roles_before_archiving(core
 
 async def test_the_chat_goes_after_its_period_and_the_record_after_its_own(core, clock, dispatcher, fake, db):
     d = await _closed(core, clock, dispatcher)
-    p = core.p
+    p = core.partnership
     # Nothing is due the day before the chat period ends.
     early = await retention.run_due(db, p, at(CHAT_DUE - timedelta(days=1)))
     assert (early.chats, early.erased) == (0, 0)
@@ -138,14 +138,14 @@ async def test_a_legal_hold_suspends_both_clocks_until_released(core, clock, dis
     assert await cli_retention.erase(settings, d.case_code, "partnership_manager", "a request",
                                      now=at(date(2026, 11, 3))) == 2
     late = at(RECORD_DUE + timedelta(days=400))
-    held = await retention.run_due(db, core.p, late)
+    held = await retention.run_due(db, core.partnership, late)
     assert (held.chats, held.erased) == (0, 0)
     assert (await d.case()).chat_purged_on is None
     assert await cli_retention.hold(settings, d.case_code, "partnership_manager", "CPS decided", release=True,
                                     now=late) == 0
     placed = await d.audit("legal_hold_placed")
     assert [(e.actor_key, audit.full_detail(e)["reason"]) for e in placed] == [("bu_officer", "police investigation ongoing")]
-    assert (await retention.run_due(db, core.p, late)).erased == 1
+    assert (await retention.run_due(db, core.partnership, late)).erased == 1
     assert audit.full_detail((await d.audit("legal_hold_placed"))[0]) == {"erased": True}  # the reason went too
     assert len(await d.audit("legal_hold_released")) == 1
 
@@ -190,9 +190,9 @@ async def test_delivered_queue_rows_and_dedup_keys_are_purged_on_their_own_sched
         delivered = (await s.execute(select(func.count()).select_from(OutboxEffect)
                                      .where(OutboxEffect.status == "delivered"))).scalar()
     assert delivered > 10
-    soon = await retention.run_due(db, core.p, clock.now + timedelta(days=29))
+    soon = await retention.run_due(db, core.partnership, clock.now + timedelta(days=29))
     assert soon.outbox_rows < delivered  # the newest rows (closure) are kept for 30 days
-    later = await retention.run_due(db, core.p, clock.now + timedelta(days=31))
+    later = await retention.run_due(db, core.partnership, clock.now + timedelta(days=31))
     assert soon.outbox_rows + later.outbox_rows == delivered and soon.inbound_keys == 1
     assert (await d.case()).state == "CLOSED"
 
@@ -201,7 +201,7 @@ async def test_the_ticker_runs_retention_once_a_day(core, clock, dispatcher, db,
     from bot.ticker import Ticker
 
     d = await _closed(core, clock, dispatcher)
-    ticker = Ticker(db, core.p, calendar, dispatcher, clock=clock)
+    ticker = Ticker(db, core.partnership, calendar, dispatcher, clock=clock)
     clock.now = at(CHAT_DUE)
     await ticker.tick()
     assert (await d.case()).chat_purged_on == CHAT_DUE

@@ -336,12 +336,12 @@ async def test_as20_pii_guard_blocks_without_keeping_the_content(core, clock, db
     d = Driver(core, clock).on(date(2026, 9, 7))
     await d.ok("bu_officer", 'new pseudonym="Child V" aware=2026-09-01 sin=2026-09-07')
     r = await d.run("bu_officer", "", private=True)  # nothing: private conversations need no case
-    inv = Invocation(platform="fake", platform_user="U0FIC0001", member=core.p.member("bu_officer"), private=True)
+    inv = Invocation(platform="fake", platform_user="U0FIC0001", member=core.partnership.member("bu_officer"), private=True)
     reply = await core.set_watch_names(inv, d.case_code, ["Jayden Smith", "Kerry Smith"])
     assert reply.ok and "Smith" not in reply.text
     slip = "Jayden Smith, DOB 03/02/2019, lives at 12 High St, YO17 7HH"
     screening = await core.screen_message(Invocation(platform="fake", platform_user="U0FIC0004",
-                                                     member=core.p.member("sprg_police"), text=slip, case_code=d.case_code))
+                                                     member=core.partnership.member("sprg_police"), text=slip, case_code=d.case_code))
     assert screening.blocked and {"dob", "address", "name", "postcode"} <= screening.kinds
     blocked = await d.audit("pii_blocked")
     assert blocked[-1].actor_key == "sprg_police" and set(blocked[-1].detail["detector"]) >= {"dob", "name"}
@@ -350,7 +350,7 @@ async def test_as20_pii_guard_blocks_without_keeping_the_content(core, clock, db
         assert fragment not in everything
     dms = [e.payload for e in await d.outbox() if e.payload.get("card") == "pii_alert"]
     assert {p["member"] for p in dms} == {"sprg_police", "bu_officer", "partnership_manager"}
-    ok = await core.screen_message(Invocation(platform="fake", platform_user="U0FIC0004", member=core.p.member("sprg_police"),
+    ok = await core.screen_message(Invocation(platform="fake", platform_user="U0FIC0004", member=core.partnership.member("sprg_police"),
                                               text="Police return is in, see you at the RRM on Thu 17 Sep", case_code=d.case_code))
     assert not ok.blocked
 
@@ -381,7 +381,7 @@ async def test_a_structured_return_is_validated_field_by_field_and_kept_out_of_t
 
     d = Driver(core, clock)
     await to_gathering(d)
-    lead = core.p.member("lead_police")
+    lead = core.partnership.member("lead_police")
 
     async def submit(fields):  # noqa: ANN001, ANN202
         return await core.handle(Invocation(platform="fake", platform_user=lead.slack_user_id, member=lead,

@@ -60,7 +60,7 @@ class _Runner:
         return self
 
     async def run(self, member_key: str, text: str) -> str:
-        member = self.core.p.member(member_key)
+        member = self.core.partnership.member(member_key)
         reply = await self.core.handle(Invocation(PLATFORM, member.key, member, text=text, case_code=self.code,
                                                   private=self.code is None))
         if not reply.ok:

@@ -392,7 +392,7 @@ async def _watch(core: Core, inv: Invocation, text: str) -> Reply:
         words = tokenize(text)[1:]
     except ParseError as exc:
         return Reply(False, str(exc))
-    code = next((w.lower() for w in words if w.lower().startswith(f"{core.p.partnership.case_code_prefix}-")), None)
+    code = next((w.lower() for w in words if w.lower().startswith(f"{core.partnership.partnership.case_code_prefix}-")), None)
     if code is None:
         return Reply(False, 'Which case? For example (in a direct message with the bot): watch rr-2026-007 "First Last"')
     return await core.set_watch_names(inv, code, [w for w in words if w.lower() != code])

@@ -52,14 +52,14 @@ async def headline(core, inv: Invocation, member=None, cmd=None, code=None) -> R
     parameters are the command registry's query signature: (core, invocation, member, command, case code).)"""
     now = core.clock()
     period = year_to_date(london_date(now))
-    o = await oversight(core.db, core.p, core.cal, period, period.end)
+    o = await oversight(core.db, core.partnership, core.calendar, period, period.end)
     url, claims = issue(inv.member.key, period, now)
     async with core.db.transaction() as s:
         await audit.append(s, audit.AuditEntry("oversight_link_issued", actor_key=inv.member.key, platform=inv.platform,
                                                platform_user=inv.platform_user, detail={
                                                    "from": period.start.isoformat(), "to": period.end.isoformat(),
                                                    "expires": claims.expires.isoformat()}), now)
-    text = "\n".join([f"Oversight, {format_human(period.start)} to {format_human(period.end)}:", *headline_lines(o, core.p.timescales.sin_working_days),
+    text = "\n".join([f"Oversight, {format_human(period.start)} to {format_human(period.end)}:", *headline_lines(o, core.partnership.timescales.sin_working_days),
                       f"The full report, with charts and each figure's definition (for you only, valid until "
                       f"{claims.expires_human}): {url}"])
     return Reply(True, text, data={"figures": {f.key: f.value for f in o.figures}, "url": url})

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from bot import pii
 from bot.calendar import format_human
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.effects import invite, open_channel
 from bot.partnership import Role
 
 
 
-def guard_text(ctx: Ctx, text: str | None, what: str) -> None:
+def refuse_identifying_text(ctx: StepContext, text: str | None, what: str) -> None:
     """Refuse free text that looks like it identifies a child or family; never echo it back."""
     if not text:
         return
@@ -21,17 +21,17 @@ def guard_text(ctx: Ctx, text: str | None, what: str) -> None:
                    "dates of birth or addresses) and try again.", pii=True)
 
 
-def channel_name(ctx: Ctx) -> str:
+def channel_name(ctx: StepContext) -> str:
     return ctx.case.code
 
 
-def topic(ctx: Ctx) -> str:
+def topic(ctx: StepContext) -> str:
     from bot.views import track_label
 
     return f"{ctx.case.code} / {ctx.case.pseudonym} ({track_label(ctx.case)})"
 
 
-def open_case_channel(ctx: Ctx) -> None:
+def open_case_channel(ctx: StepContext) -> None:
     """A private channel named only by the case code, with the core group invited (domain §5.2)."""
     from bot.views import track_label
 
@@ -41,8 +41,5 @@ def open_case_channel(ctx: Ctx) -> None:
     core_group = ctx.members_with(Role.BUSINESS_UNIT, Role.PARTNERSHIP_MANAGER, Role.SPRG_CHAIR, Role.SPRG_MEMBER)
     ctx.emit(invite(code, core_group, "case opened"))
 
-
-def human(d) -> str:  # noqa: ANN001
-    return format_human(d)
 
 

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from bot.casefile import CaseFile
 from bot.deadlines import case_deadlines, working_days_left
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.effects import direct_message, invite, notice, post_card
 from bot.partnership import PARTNER_LABELS, Role
 from bot.steps.report import create_version, issue_link
 from bot.states import RECOMMENDATIONS, CaseState, StatutoryPartnerKeys
-from bot.steps.common import guard_text, human
+from bot.calendar import format_human
+from bot.steps.common import refuse_identifying_text
 from bot.steps.oversight import tell_oversight
 from storage.models import ExecutiveDecision, Vote
 
 
-def _approval_context(ctx: Ctx) -> dict:
+def _approval_context(ctx: StepContext) -> dict:
     return approval_context(ctx.file)
 
 
@@ -34,7 +35,7 @@ def approval_context(f: CaseFile) -> dict:
     }
 
 
-def _vote_context(ctx: Ctx) -> dict:
+def _vote_context(ctx: StepContext) -> dict:
     p = ctx.partnership
     votes = [{"member": p.member(v.member_key).name, "choice": v.choice, "national": v.national} for v in ctx.file.votes]
     return {"case_code": ctx.case.code, "pseudonym": ctx.case.pseudonym, "votes": votes,
@@ -43,8 +44,8 @@ def _vote_context(ctx: Ctx) -> dict:
             "national": sum(v["national"] for v in votes)}
 
 
-async def vote(ctx: Ctx) -> None:
-    guard_text(ctx, ctx.args["reason"], "rationale")
+async def vote(ctx: StepContext) -> None:
+    refuse_identifying_text(ctx, ctx.args["reason"], "rationale")
     existing = next((v for v in ctx.file.votes if v.member_key == ctx.actor.key), None)
     if existing is None:
         existing = Vote(case_id=ctx.case.id, member_key=ctx.actor.key, choice=ctx.cmd.option,
@@ -69,8 +70,8 @@ def _slot(effect, slot: str):  # noqa: ANN001
     return effect
 
 
-async def recommend(ctx: Ctx) -> CaseState:
-    guard_text(ctx, ctx.args["reason"], "rationale")
+async def recommend(ctx: StepContext) -> CaseState:
+    refuse_identifying_text(ctx, ctx.args["reason"], "rationale")
     c = ctx.case
     c.recommendation = RECOMMENDATIONS[ctx.cmd.option]
     c.refer_as_possibly_national = ctx.args["national"]
@@ -83,13 +84,13 @@ async def recommend(ctx: Ctx) -> CaseState:
     return CaseState.REPORT_DRAFTING
 
 
-def guard_report(ctx: Ctx) -> str | None:
+def guard_report(ctx: StepContext) -> str | None:
     if not ctx.case.recommendation:
         return 'Record the recommendation first, for example: recommend no-lcspr reason="learning via briefing"'
     return None
 
 
-async def report(ctx: Ctx) -> CaseState:
+async def report(ctx: StepContext) -> CaseState:
     c = ctx.case
     from bot.steps.revision import unchanged_after_disagreement
 
@@ -126,14 +127,14 @@ async def report(ctx: Ctx) -> CaseState:
     return CaseState.EXEC_APPROVAL
 
 
-def _partner(ctx: Ctx) -> str:
+def _partner(ctx: StepContext) -> str:
     partner = ctx.partnership.partner_of(ctx.actor)
     if partner is None:
         ctx.refuse("Only an executive lead of the local authority, ICB or police can decide on the report.", access=True)
     return partner.value
 
 
-def _version_check(ctx: Ctx) -> None:
+def _version_check(ctx: StepContext) -> None:
     cur = ctx.file.current_version
     asked = ctx.args.get("version")
     if cur is None:
@@ -157,7 +158,7 @@ def repeated_approval(f: CaseFile, partner: str, member_key: str, version: int |
             f"({len(f.approvals_by_partner())} of 3 partners so far). Nothing more is needed from you.")
 
 
-async def approve(ctx: Ctx) -> CaseState:
+async def approve(ctx: StepContext) -> CaseState:
     partner = _partner(ctx)
     _version_check(ctx)
     f = ctx.file
@@ -182,10 +183,10 @@ async def approve(ctx: Ctx) -> CaseState:
     return CaseState.EXEC_APPROVAL
 
 
-async def disagree(ctx: Ctx) -> CaseState:
+async def disagree(ctx: StepContext) -> CaseState:
     partner = _partner(ctx)
     _version_check(ctx)
-    guard_text(ctx, ctx.args["reason"], "reason")
+    refuse_identifying_text(ctx, ctx.args["reason"], "reason")
     f, c = ctx.file, ctx.case
     cur = f.current_version
     d = ExecutiveDecision(case_id=c.id, partner=partner, member_key=ctx.actor.key, report_version=cur.number,
@@ -205,7 +206,7 @@ async def disagree(ctx: Ctx) -> CaseState:
         if left <= ctx.partnership.timescales.at_risk_working_days:
             # AS-13: warn, never extend the due date automatically.
             alert = (f"{c.code} / {c.pseudonym}: risk of missing the 15-working-day expectation "
-                     f"({left} working day{'s' if left != 1 else ''} left, due {human(rr.due)}): consider informing the Panel.")
+                     f"({left} working day{'s' if left != 1 else ''} left, due {format_human(rr.due)}): consider informing the Panel.")
             for key in ctx.members_with(Role.PARTNERSHIP_MANAGER):
                 ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text": alert}))
             ctx.audit("at_risk_alert", working_days_left=left, rapid_review_due=rr.due)
@@ -213,7 +214,7 @@ async def disagree(ctx: Ctx) -> CaseState:
     return CaseState.EXEC_DISAGREEMENT
 
 
-def guard_submit(ctx: Ctx) -> str | None:
+def guard_submit(ctx: StepContext) -> str | None:
     if ctx.case.state == CaseState.APPROVED and not ctx.file.unanimous:
         return "All three partners must approve the current version before it goes to the Panel."
     if ctx.case.state == CaseState.PANEL_RESPONDED and ctx.case.panel_outcome != "REQUESTS_INFORMATION":
@@ -221,7 +222,7 @@ def guard_submit(ctx: Ctx) -> str | None:
     return None
 
 
-async def submit(ctx: Ctx) -> CaseState:
+async def submit(ctx: StepContext) -> CaseState:
     c = ctx.case
     if c.state == CaseState.PANEL_RESPONDED:
         ctx.audit("panel_information_sent")
@@ -241,9 +242,9 @@ async def submit(ctx: Ctx) -> CaseState:
     pack = await _submission_pack(ctx, v)
     ctx.audit("submitted_to_panel", version=v.number, content_hash=v.content_hash, recommendation=c.recommendation,
               national=c.refer_as_possibly_national, pack=pack.number, pack_hash=pack.content_hash)
-    ctx.emit(notice(c.code, f"Rapid review v{v.number} submitted to the Panel on {human(ctx.today)} "
+    ctx.emit(notice(c.code, f"Rapid review v{v.number} submitted to the Panel on {format_human(ctx.today)} "
                             f"(submission pack {pack.number})."))
-    tell_oversight(ctx, f"rapid review v{v.number} submitted to the Panel on {human(ctx.today)} "
+    tell_oversight(ctx, f"rapid review v{v.number} submitted to the Panel on {format_human(ctx.today)} "
                         f"(recommendation: {c.recommendation}{', may be of national importance' if c.refer_as_possibly_national else ''}).")
     for key in ctx.members_with(Role.BUSINESS_UNIT):
         url, expires = issue_link(ctx, key, "pack", pack.number, "zip")
@@ -253,7 +254,7 @@ async def submit(ctx: Ctx) -> CaseState:
     return CaseState.SUBMITTED_TO_PANEL
 
 
-async def _submission_pack(ctx: Ctx, version):  # noqa: ANN001, ANN202
+async def _submission_pack(ctx: StepContext, version):  # noqa: ANN001, ANN202
     """The final report plus the covering summary, stored with the submission (domain §3.3)."""
     from sqlalchemy import func, select
 

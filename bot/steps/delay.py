@@ -6,17 +6,18 @@ by bot/escalation.py.
 """
 from __future__ import annotations
 
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.deadlines import case_deadlines
 from bot.effects import direct_message, notice
 from bot.partnership import Role
-from bot.steps.common import guard_text, human
+from bot.calendar import format_human
+from bot.steps.common import refuse_identifying_text
 
 
-async def panel_told_of_delay(ctx: Ctx) -> None:
+async def panel_told_of_delay(ctx: StepContext) -> None:
     c = ctx.case
     reason = ctx.args["reason"]
-    guard_text(ctx, reason, "reason for the delay")
+    refuse_identifying_text(ctx, reason, "reason for the delay")
     on = ctx.args.get("date") or ctx.today
     if on > ctx.today:
         ctx.refuse(f"date={on.isoformat()} is in the future (today is {ctx.today.isoformat()}): record it once the "
@@ -25,7 +26,7 @@ async def panel_told_of_delay(ctx: Ctx) -> None:
     c.panel_told_of_delay_on, c.panel_delay_reason = on, reason
     due = next((d.due for d in case_deadlines(c, ctx.cal, ctx.partnership.timescales) if d.key == "rapid_review_due"), None)
     ctx.audit("panel_told_of_delay", on=on, reason=reason, rapid_review_due=due, again=again)
-    text = f"Panel told of the delay on {human(on)}, with the reason (kept in the case store and the report)."
+    text = f"Panel told of the delay on {format_human(on)}, with the reason (kept in the case store and the report)."
     ctx.emit(notice(c.code, text))
     for key in ctx.members_with(Role.PARTNERSHIP_MANAGER, Role.SPRG_CHAIR, Role.EXECUTIVE_LEAD):
         ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text": f"{c.code} / {c.pseudonym}: {text}"}))

@@ -1,22 +1,22 @@
 """Initial case discussion and information gathering: lines of enquiry, meetings, agency requests."""
 from __future__ import annotations
 
-from bot.calendar import LONDON
+from bot.calendar import LONDON, format_human
 from bot.deadlines import agency_return_due
 from bot import pii, return_screen
 from bot.agency_return import validate_return
 from bot.acting import own_agency_as_lead
 from bot.return_screen import CONFIRM_FIELD
-from bot.context import Ctx, Refusal
+from bot.context import StepContext, Refusal
 from bot.effects import direct_message, invite, notice
 from bot.partnership import Role
 from bot.states import AGENCY_LABELS, AGENCY_TRANSITIONS, AgencyState, CaseState
-from bot.steps.common import guard_text, human
+from bot.steps.common import refuse_identifying_text
 from storage.models import AgencyRequest, LineOfEnquiry
 
 
-async def kloe(ctx: Ctx) -> None:
-    guard_text(ctx, ctx.args["text"], "line of enquiry")
+async def kloe(ctx: StepContext) -> None:
+    refuse_identifying_text(ctx, ctx.args["text"], "line of enquiry")
     number = len(ctx.file.lines_of_enquiry) + 1
     ctx.session.add(LineOfEnquiry(case_id=ctx.case.id, number=number, text=ctx.args["text"],
                                   added_by=ctx.actor.key, added_at=ctx.now))
@@ -24,7 +24,7 @@ async def kloe(ctx: Ctx) -> None:
     ctx.say(f"Line of enquiry {number} recorded.")
 
 
-async def meeting(ctx: Ctx) -> CaseState | None:
+async def meeting(ctx: StepContext) -> CaseState | None:
     which, d = ctx.cmd.option, ctx.args["date"]
     if which == "icdm":
         ctx.case.icdm_on = d
@@ -33,13 +33,13 @@ async def meeting(ctx: Ctx) -> CaseState | None:
         ctx.case.rrm_on = d
         label = "Rapid Review Meeting"
     ctx.audit("meeting_set", meeting=which, on=d)
-    ctx.emit(notice(ctx.case.code, f"{label}: {human(d)}."))
+    ctx.emit(notice(ctx.case.code, f"{label}: {format_human(d)}."))
     if which == "rrm" and ctx.case.state == CaseState.PACK_CIRCULATED:
         return CaseState.RAPID_REVIEW_MEETING
     return None
 
 
-def guard_request(ctx: Ctx) -> str | None:
+def guard_request(ctx: StepContext) -> str | None:
     known = {a.key for a in ctx.partnership.agencies}
     unknown = [a for a in ctx.args["agencies"] if a not in known]
     if unknown:
@@ -51,7 +51,7 @@ def guard_request(ctx: Ctx) -> str | None:
     return None
 
 
-async def request(ctx: Ctx) -> CaseState | None:
+async def request(ctx: StepContext) -> CaseState | None:
     c, p = ctx.case, ctx.partnership
     names, leads = [], []
     kloes = [loe.text for loe in ctx.file.lines_of_enquiry]
@@ -67,15 +67,15 @@ async def request(ctx: Ctx) -> CaseState | None:
             leads.append(lead)
             ctx.emit(direct_message(c.code, lead, "agency_request", {
                 "case_code": c.code, "pseudonym": c.pseudonym, "agency_key": key, "agency": agency.name,
-                "due": due.isoformat(), "due_human": human(due), "lines_of_enquiry": kloes}))
+                "due": due.isoformat(), "due_human": format_human(due), "lines_of_enquiry": kloes}))
     if leads:
         ctx.emit(invite(c.code, leads, "agency asked for information"))
     due = ctx.file.request(ctx.args["agencies"][0]).due_on
-    ctx.emit(notice(c.code, f"Information requested from {', '.join(names)}: returns due {human(due)}."))
+    ctx.emit(notice(c.code, f"Information requested from {', '.join(names)}: returns due {format_human(due)}."))
     return CaseState.INFO_GATHERING if c.state == CaseState.INITIAL_CASE_DISCUSSION else None
 
 
-def _agency_for(ctx: Ctx) -> str:
+def _agency_for(ctx: StepContext) -> str:
     """Which agency the command is about: named, or the agency lead's own."""
     key = ctx.args.get("agency")
     own = own_agency_as_lead(ctx.actor, ctx.cmd.verb, ctx.cmd.option)
@@ -94,7 +94,7 @@ def _agency_for(ctx: Ctx) -> str:
     return key
 
 
-def _move(ctx: Ctx, key: str, command: str) -> AgencyRequest:
+def _move(ctx: StepContext, key: str, command: str) -> AgencyRequest:
     req = ctx.file.request(key)
     state = AgencyState(req.state)
     nxt = AGENCY_TRANSITIONS.get((state, command))
@@ -105,13 +105,13 @@ def _move(ctx: Ctx, key: str, command: str) -> AgencyRequest:
     return req
 
 
-async def agency_step(ctx: Ctx) -> None:
+async def agency_step(ctx: StepContext) -> None:
     """ack / return / nil / query / accept / waive on one agency's request (domain §2.3)."""
     verb = ctx.cmd.verb
     key = _agency_for(ctx)
     name = ctx.partnership.agency(key).name
     reason = ctx.args.get("reason")
-    guard_text(ctx, reason, "reason")
+    refuse_identifying_text(ctx, reason, "reason")
     note = ""  # what the return's author is told about identifying content (never posted)
     req = _move(ctx, key, verb)
     c = ctx.case
@@ -148,7 +148,7 @@ HOW_TO_SUBMIT_A_RETURN = (
     "to the Business Unit by secure email and record that it arrived with `return AGENCY`, for example: return police")
 
 
-def _validated_fields(ctx: Ctx, agency_key: str) -> tuple[dict, str]:
+def _validated_fields(ctx: StepContext, agency_key: str) -> tuple[dict, str]:
     """A structured return from a form is checked field by field; a bare `return` records receipt only
     (the return arrived another way, e.g. by secure email to the Business Unit)."""
     fields = ctx.args.get("fields")
@@ -186,7 +186,7 @@ def _strings(value) -> list[str]:  # noqa: ANN001
     return []
 
 
-def guard_pack(ctx: Ctx) -> str | None:
+def guard_pack(ctx: StepContext) -> str | None:
     if not ctx.file.requests:
         return "No agency has been asked yet: `request police,education` first."
     waiting = [ctx.partnership.agency(r.agency_key).name for r in ctx.file.outstanding]
@@ -197,9 +197,9 @@ def guard_pack(ctx: Ctx) -> str | None:
     return None
 
 
-async def pack(ctx: Ctx) -> CaseState:
+async def pack(ctx: StepContext) -> CaseState:
     ctx.audit("pack_circulated")
-    meeting = (f" Rapid Review Meeting scheduled for {human(ctx.case.rrm_on)}; on the day, record it held: "
+    meeting = (f" Rapid Review Meeting scheduled for {format_human(ctx.case.rrm_on)}; on the day, record it held: "
                "`meeting rrm held`." if ctx.case.rrm_on else " Set the meeting: `meeting rrm DATE`.")
     ctx.emit(notice(ctx.case.code, "Pack circulated to the SPRG (links by direct message)." + meeting))
     from bot.steps.sprg_pack import send_links  # issue 14 item 9: the pack is a document people can open

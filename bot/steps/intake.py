@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.calendar import london_date
+from bot.calendar import format_human, london_date
 from bot.deadlines import agency_return_due, case_deadlines
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.effects import archive_channel, direct_message, notice
 from bot.partnership import Role
 from bot.retention import members_removed_at_close
 from bot.states import NOTIFY_ONLY_KINDS, CaseState
-from bot.steps.common import guard_text, human, open_case_channel
+from bot.steps.common import refuse_identifying_text, open_case_channel
 from storage.models import Case
 
 
@@ -18,29 +18,29 @@ from storage.models import Case
 CHANNEL_SENTENCE = "Its private channel is #{code}."
 
 
-async def allocate_code(ctx: Ctx) -> tuple[int, int, str]:
+async def allocate_code(ctx: StepContext) -> tuple[int, int, str]:
     year = ctx.today.year
     top = (await ctx.session.execute(select(func.max(Case.number)).where(Case.year == year))).scalar()
     number = (top or 0) + 1
     return year, number, f"{ctx.partnership.partnership.case_code_prefix}-{year}-{number:03d}"
 
 
-def _not_future(ctx: Ctx, d, what: str) -> None:  # noqa: ANN001
+def _not_future(ctx: StepContext, d, what: str) -> None:  # noqa: ANN001
     if d is not None and d > ctx.today:
         ctx.refuse(f"{what} {d.isoformat()} is in the future (today is {ctx.today.isoformat()}).")
 
 
-def guard_new(ctx: Ctx) -> str | None:
+def guard_new(ctx: StepContext) -> str | None:
     sin = ctx.args.get("sin")
     if sin is not None and sin > ctx.today:
         return f"sin={sin.isoformat()} is in the future (today is {ctx.today.isoformat()}): record the SIN once it is sent."
     return None
 
 
-async def new(ctx: Ctx) -> CaseState:
+async def new(ctx: StepContext) -> CaseState:
     a = ctx.args
-    guard_text(ctx, a.get("residing"), "residing partnership")
-    guard_text(ctx, a.get("lead"), "lead partnership")
+    refuse_identifying_text(ctx, a.get("residing"), "residing partnership")
+    refuse_identifying_text(ctx, a.get("lead"), "lead partnership")
     if a.get("lead"):
         state = CaseState.CONTRIBUTING
     elif a["kind"] in NOTIFY_ONLY_KINDS and not a.get("sin"):
@@ -76,10 +76,10 @@ async def new(ctx: Ctx) -> CaseState:
         due = next(d for d in case_deadlines(case, ctx.cal, ctx.partnership.timescales) if d.key == "notification_due")
         for key in ctx.members_with(Role.BUSINESS_UNIT):
             ctx.emit(direct_message(code, key, "notice", {"case_code": code, "text":
-                f"{code} / {case.pseudonym}: notify the Secretary of State and Ofsted by {human(due.due)}. "
+                f"{code} / {case.pseudonym}: notify the Secretary of State and Ofsted by {format_human(due.due)}. "
                 "No rapid review is needed unless abuse or neglect is suspected."}))
         ctx.say(f"Opened {code} / {case.pseudonym} as a notification-only case: "
-                f"Secretary of State and Ofsted notification due {human(due.due)}.")
+                f"Secretary of State and Ofsted notification due {format_human(due.due)}.")
         return state
     open_case_channel(ctx)
     ctx.say(f"Opened {code} / {case.pseudonym}. {CHANNEL_SENTENCE.format(code=code)}")
@@ -100,7 +100,7 @@ async def new(ctx: Ctx) -> CaseState:
     return state
 
 
-async def aware(ctx: Ctx) -> CaseState:
+async def aware(ctx: StepContext) -> CaseState:
     _not_future(ctx, ctx.args["date"], "aware")
     was = CaseState(ctx.case.state)
     if was == CaseState.NOTIFICATION_ONLY and ctx.case.la_aware_on is not None:
@@ -118,7 +118,7 @@ async def aware(ctx: Ctx) -> CaseState:
     return CaseState.SIN_DECISION
 
 
-def guard_sin(ctx: Ctx) -> str | None:
+def guard_sin(ctx: StepContext) -> str | None:
     d = ctx.args["date"]
     if ctx.case.la_aware_on is None:
         return "Record when the council became aware first, for example: aware 2026-12-18"
@@ -129,34 +129,34 @@ def guard_sin(ctx: Ctx) -> str | None:
     return None
 
 
-async def sin(ctx: Ctx) -> CaseState:
+async def sin(ctx: StepContext) -> CaseState:
     ctx.case.sin_submitted_on = ctx.args["date"]
     ctx.audit("sin_recorded", sin_submitted_on=ctx.args["date"])
     _announce_rapid_review(ctx)
     return CaseState.RR_INITIATED
 
 
-def _announce_rapid_review(ctx: Ctx) -> None:
+def _announce_rapid_review(ctx: StepContext) -> None:
     """Executive, Chair and Scrutineer are told a rapid review has started (NYSCP: the Partnership Manager)."""
     c = ctx.case
     deadlines = {d.key: d for d in case_deadlines(c, ctx.cal, ctx.partnership.timescales)}
     rr = deadlines["rapid_review_due"]
     sin_due = deadlines.get("sin_due")
     late = f" {sin_due.note}." if sin_due and sin_due.note else ""
-    text = f"Rapid review started for {c.code} / {c.pseudonym}: due to the Panel {human(rr.due)}.{late}"
+    text = f"Rapid review started for {c.code} / {c.pseudonym}: due to the Panel {format_human(rr.due)}.{late}"
     ctx.emit(notice(c.code, text))
     for key in ctx.members_with(Role.EXECUTIVE_LEAD, Role.PARTNERSHIP_CHAIR, Role.INDEPENDENT_SCRUTINEER):
         ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text": text}))
     ctx.audit("deadline_computed", rapid_review_due=rr.due, sin_late=sin_due.note if sin_due else None)
 
 
-async def sin_not_met(ctx: Ctx) -> CaseState:
+async def sin_not_met(ctx: StepContext) -> CaseState:
     ctx.audit("sin_criteria_not_met")
     ctx.emit(notice(ctx.case.code, f"{ctx.case.code}: SIN criteria not met. A local learning review may still be run (`triage local`), or `close`."))
     return CaseState.LOCAL_CONSIDERATION
 
 
-async def informed(ctx: Ctx) -> CaseState | None:
+async def informed(ctx: StepContext) -> CaseState | None:
     d = ctx.args.get("date") or ctx.today
     _not_future(ctx, d, "informed")
     ctx.case.partnership_informed_on = d
@@ -164,21 +164,21 @@ async def informed(ctx: Ctx) -> CaseState | None:
     return CaseState.SPRG_TRIAGE if ctx.case.state == CaseState.RR_INITIATED else None
 
 
-async def notified(ctx: Ctx) -> None:
+async def notified(ctx: StepContext) -> None:
     _not_future(ctx, ctx.args["date"], "notified")
     ctx.case.sos_notified_on = ctx.args["date"]
     ctx.audit("sos_ofsted_notified", on=ctx.args["date"])
-    ctx.say(f"Recorded: Secretary of State and Ofsted notified on {human(ctx.args['date'])}.")
+    ctx.say(f"Recorded: Secretary of State and Ofsted notified on {format_human(ctx.args['date'])}.")
 
 
-async def triage_notifiable(ctx: Ctx) -> CaseState:
+async def triage_notifiable(ctx: StepContext) -> CaseState:
     ctx.case.triaged_on = ctx.today
     ctx.audit("triaged", decision="notifiable")
     ctx.emit(notice(ctx.case.code, f"SPRG triage: notifiable. Next: lines of enquiry (`kloe`), meeting dates and agency requests (`request police,education`)."))
     return CaseState.INITIAL_CASE_DISCUSSION
 
 
-async def triage_local(ctx: Ctx) -> CaseState:
+async def triage_local(ctx: StepContext) -> CaseState:
     ctx.case.triaged_on = ctx.today
     ctx.case.track = "local_review"
     ctx.audit("triaged", decision="local_review")
@@ -186,11 +186,11 @@ async def triage_local(ctx: Ctx) -> CaseState:
     return CaseState.LOCAL_REVIEW
 
 
-async def triage_withdrawn(ctx: Ctx) -> CaseState:
+async def triage_withdrawn(ctx: StepContext) -> CaseState:
     """S3(c): the SIN criteria are found not met. The reason is recorded (audit only: free text) and the Panel,
     which holds the notification, must be told; the rapid review clock stops."""
     reason = ctx.args.get("reason")
-    guard_text(ctx, reason, "reason")
+    refuse_identifying_text(ctx, reason, "reason")
     c = ctx.case
     ctx.audit("triaged", decision="sin_withdrawn", reason=reason)
     ctx.emit(notice(c.code, "SIN criteria found not met: the notification is withdrawn and the rapid review is no "
@@ -206,7 +206,7 @@ async def triage_withdrawn(ctx: Ctx) -> CaseState:
     return CaseState.SIN_WITHDRAWN
 
 
-def guard_close(ctx: Ctx) -> str | None:
+def guard_close(ctx: StepContext) -> str | None:
     f = ctx.file
     state = CaseState(f.case.state)
     if state == CaseState.LEARNING_AND_ACTIONS or state == CaseState.NATIONAL_REVIEW:
@@ -263,7 +263,7 @@ def _live_lcspr(c) -> str | None:  # noqa: ANN001
             "can then be closed.")
 
 
-async def close(ctx: Ctx) -> CaseState:
+async def close(ctx: StepContext) -> CaseState:
     ctx.case.closed_on = ctx.today
     ctx.audit("case_closed", reason=ctx.args.get("reason"))
     if ctx.case.channel_opened:
@@ -274,7 +274,7 @@ async def close(ctx: Ctx) -> CaseState:
 
 
 # -- corrections: a mistyped date is put right, with a reason, and every deadline follows it -------------
-async def correct_aware(ctx: Ctx) -> CaseState | None:
+async def correct_aware(ctx: StepContext) -> CaseState | None:
     """`aware DATE reason="…"` after the awareness date was recorded: the SIN and rapid review clocks move."""
     c, new = ctx.case, ctx.args["date"]
     _not_future(ctx, new, "aware")
@@ -287,7 +287,7 @@ async def correct_aware(ctx: Ctx) -> CaseState | None:
     return None
 
 
-async def correct_sin(ctx: Ctx) -> CaseState | None:
+async def correct_sin(ctx: StepContext) -> CaseState | None:
     """`sin DATE reason="…"` once the SIN is recorded: the 15-working-day rapid review clock moves, and so do
     the outstanding agency returns still due on the date the old SIN gave them (a date set by hand stays)."""
     c, new, p = ctx.case, ctx.args["date"], ctx.partnership
@@ -307,31 +307,31 @@ async def correct_sin(ctx: Ctx) -> CaseState | None:
             moved.append(r)
             ctx.audit("agency_due_moved", agency=r.agency_key, due_on=due)
     if moved:
-        text += " Agency returns now due: " + "; ".join(f"{p.agency(r.agency_key).name} {human(r.due_on)}" for r in moved) + "."
+        text += " Agency returns now due: " + "; ".join(f"{p.agency(r.agency_key).name} {format_human(r.due_on)}" for r in moved) + "."
         for r in moved:
             for key in p.agency_leads(r.agency_key):
                 ctx.emit(direct_message(c.code, key, "notice", {
                     "case_code": c.code, "text": f"{c.code}: the SIN date was corrected, so your agency's return is "
-                                                 f"now due {human(r.due_on)}."}))
+                                                 f"now due {format_human(r.due_on)}."}))
     ctx.emit(notice(c.code, text))
     ctx.say(text)
     return None
 
 
-def _correct(ctx: Ctx, field: str, verb: str, what: str, action: str) -> str:
+def _correct(ctx: StepContext, field: str, verb: str, what: str, action: str) -> str:
     """Check and record the corrected date; returns what the channel is told."""
     c, new, reason = ctx.case, ctx.args["date"], ctx.args.get("reason")
     old = getattr(c, field)
     if old == new:
-        ctx.refuse(f"{what[0].upper()}{what[1:]} is already recorded as {human(new)}: nothing to correct.")
+        ctx.refuse(f"{what[0].upper()}{what[1:]} is already recorded as {format_human(new)}: nothing to correct.")
     if not reason:
         ctx.refuse(f"{c.code} already has {what} ({old.isoformat()}). To correct it, say why, for example: "
                    f'{verb} {new.isoformat()} reason="the referral was logged with the wrong date"')
-    guard_text(ctx, reason, "reason")
+    refuse_identifying_text(ctx, reason, "reason")
     setattr(c, field, new)
     ctx.audit(action, **{"from": old.isoformat(), "to": new.isoformat(), "reason": reason})
-    due = "; ".join(f"{d.label} {human(d.due)}" for d in case_deadlines(c, ctx.cal, ctx.partnership.timescales)
+    due = "; ".join(f"{d.label} {format_human(d.due)}" for d in case_deadlines(c, ctx.cal, ctx.partnership.timescales)
                     if not d.met)
     # The reason stays in the audit trail: the channel is told what changed, not why (it is free text).
-    return (f"{what[0].upper()}{what[1:]} was corrected from {human(old)} to {human(new)}. Deadlines and reminders "
+    return (f"{what[0].upper()}{what[1:]} was corrected from {format_human(old)} to {format_human(new)}. Deadlines and reminders "
             f"now follow the new date{': ' + due if due else ''}.")

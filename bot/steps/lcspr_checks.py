@@ -8,16 +8,17 @@
 """
 from __future__ import annotations
 
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.deadlines import lcspr_publication_due, panel_copy_due
 from bot.effects import notice
-from bot.steps.common import guard_text, human
+from bot.calendar import format_human
+from bot.steps.common import refuse_identifying_text
 
 
-def before_step(ctx: Ctx, step: str) -> str | None:
+def before_step(ctx: StepContext, step: str) -> str | None:
     """Checks that run before an LCSPR step; returns a warning to add to the reply (or refuses)."""
     c, reason = ctx.case, ctx.args.get("reason")
-    guard_text(ctx, reason, "reason")
+    refuse_identifying_text(ctx, reason, "reason")
     if step == "decided" and c.recommendation and c.recommendation != "LCSPR":
         if not reason:
             ctx.refuse(f"The approved recommendation was {c.recommendation}, not an LCSPR. If the partners decided on an "
@@ -30,16 +31,16 @@ def before_step(ctx: Ctx, step: str) -> str | None:
         planned = ctx.args["date"]
         if planned > due:
             if not reason:
-                ctx.refuse(f"{human(planned)} is after the LCSPR's publication due date ({human(due)}: 6 months after "
+                ctx.refuse(f"{format_human(planned)} is after the LCSPR's publication due date ({format_human(due)}: 6 months after "
                            "the decision). Say why it will be late, for example: lcspr planned "
                            f'{planned.isoformat()} reason="the independent reviewer needs more time"')
             c.lcspr_late_reason = reason
             ctx.audit("lcspr_publication_late", planned=planned, due=due, reason=reason)
-            return f"Warning: publication is planned after its due date ({human(due)}); the reason is recorded."
+            return f"Warning: publication is planned after its due date ({format_human(due)}); the reason is recorded."
     return None
 
 
-async def copy_sent(ctx: Ctx) -> None:
+async def copy_sent(ctx: StepContext) -> None:
     c = ctx.case
     if c.state == "NATIONAL_REVIEW" or c.lcspr_stage in ("not_started", "on_hold"):
         ctx.refuse("There is no LCSPR under way on this case.")
@@ -51,7 +52,7 @@ async def copy_sent(ctx: Ctx) -> None:
     if c.lcspr_publication_planned_on:
         due = panel_copy_due(ctx.cal, ctx.partnership.timescales, c.lcspr_publication_planned_on)
         if d > due:
-            late = f" That is after it was due ({human(due)}): at least 7 working days before publication."
+            late = f" That is after it was due ({format_human(due)}): at least 7 working days before publication."
     ctx.audit("lcspr_copy_sent", on=d)
-    ctx.emit(notice(c.code, f"LCSPR report sent to the Panel, the Secretary of State and Ofsted on {human(d)}.{late}"))
-    ctx.say(f"Recorded: the LCSPR copy was sent on {human(d)}.{late}")
+    ctx.emit(notice(c.code, f"LCSPR report sent to the Panel, the Secretary of State and Ofsted on {format_human(d)}.{late}"))
+    ctx.say(f"Recorded: the LCSPR copy was sent on {format_human(d)}.{late}")

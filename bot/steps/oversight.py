@@ -6,12 +6,12 @@ only: no report content, no reasons.
 """
 from __future__ import annotations
 
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.effects import direct_message
 from bot.partnership import Role
 
 
-def tell_oversight(ctx: Ctx, what: str) -> None:
+def tell_oversight(ctx: StepContext, what: str) -> None:
     c = ctx.case
     for key in ctx.members_with(Role.INDEPENDENT_SCRUTINEER, Role.PARTNERSHIP_CHAIR):
         ctx.emit(direct_message(c.code, key, "notice", {"case_code": c.code, "text": f"{c.code} / {c.pseudonym}: {what}"}))

@@ -1,25 +1,26 @@
 """The Panel's response and sharing it with the six recipients (domain §2.2 S11-S13, AS-14 to AS-16)."""
 from __future__ import annotations
 
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.effects import direct_message, notice, post_card
 from bot.partnership import Role
 from bot.states import PANEL_OUTCOMES, SHARING_RECIPIENTS, CaseState, LcsprStage
-from bot.steps.common import guard_text, human
+from bot.calendar import format_human
+from bot.steps.common import refuse_identifying_text
 from bot.steps.decision import _approval_context, _slot
 from storage.models import SharingTask
 
 
-async def acknowledged(ctx: Ctx) -> CaseState:
+async def acknowledged(ctx: StepContext) -> CaseState:
     ctx.audit("panel_acknowledged")
     ctx.emit(notice(ctx.case.code, "The Panel acknowledged the rapid review. Awaiting its response."))
     return CaseState.AWAITING_PANEL
 
 
-def _record(ctx: Ctx) -> str:
+def _record(ctx: StepContext) -> str:
     c = ctx.case
     outcome = PANEL_OUTCOMES[ctx.cmd.option]
-    guard_text(ctx, ctx.args.get("ref"), "reference")
+    refuse_identifying_text(ctx, ctx.args.get("ref"), "reference")
     on = ctx.args.get("date") or ctx.today
     if on > ctx.today:
         ctx.refuse(f"date={on.isoformat()} is in the future (today is {ctx.today.isoformat()}).")
@@ -29,11 +30,11 @@ def _record(ctx: Ctx) -> str:
     ctx.audit("panel_response_recorded", outcome=outcome, ref=ctx.args.get("ref"), on=on)
     # Domain §5.2 rule 6: only the outcome is posted; the letter stays in the store.
     ctx.emit(_slot(post_card(c.code, "panel_response", {"case_code": c.code, "pseudonym": c.pseudonym,
-                                                         "outcome": outcome, "received": human(on)}), "panel"))
+                                                         "outcome": outcome, "received": format_human(on)}), "panel"))
     return outcome
 
 
-def _create_sharing(ctx: Ctx) -> None:
+def _create_sharing(ctx: StepContext) -> None:
     due = ctx.cal.add_working_days(ctx.case.panel_response_on, ctx.partnership.timescales.response_share_working_days)
     existing = {s.recipient for s in ctx.file.sharing}
     for recipient in SHARING_RECIPIENTS:
@@ -44,13 +45,13 @@ def _create_sharing(ctx: Ctx) -> None:
     ctx.emit(_slot(post_card(ctx.case.code, "sharing", _sharing_context(ctx)), "sharing"))
 
 
-def _sharing_context(ctx: Ctx) -> dict:
+def _sharing_context(ctx: StepContext) -> dict:
     return {"case_code": ctx.case.code, "pseudonym": ctx.case.pseudonym,
             "tasks": [{"recipient": s.recipient, "label": SHARING_RECIPIENTS[s.recipient], "done": s.done_at is not None,
-                       "due_human": human(s.due_on)} for s in ctx.file.sharing]}
+                       "due_human": format_human(s.due_on)} for s in ctx.file.sharing]}
 
 
-async def responded(ctx: Ctx) -> CaseState:
+async def responded(ctx: StepContext) -> CaseState:
     """agrees / local review more appropriate / requests information."""
     outcome = _record(ctx)
     if outcome == "REQUESTS_INFORMATION":
@@ -60,7 +61,7 @@ async def responded(ctx: Ctx) -> CaseState:
     return CaseState.PANEL_RESPONDED
 
 
-async def disagrees(ctx: Ctx) -> CaseState:
+async def disagrees(ctx: StepContext) -> CaseState:
     """AS-15: back to the partners for a fresh unanimous decision; the old one stays in the audit trail."""
     _record(ctx)
     voided = 0
@@ -77,7 +78,7 @@ async def disagrees(ctx: Ctx) -> CaseState:
     return CaseState.EXEC_APPROVAL
 
 
-async def national(ctx: Ctx) -> CaseState:
+async def national(ctx: StepContext) -> CaseState:
     """AS-16: national review; no LCSPR child workflow or 6-month clock runs."""
     _record(ctx)
     if ctx.case.lcspr_stage not in (LcsprStage.NOT_STARTED, LcsprStage.PUBLISHED):
@@ -87,7 +88,7 @@ async def national(ctx: Ctx) -> CaseState:
     return CaseState.NATIONAL_REVIEW
 
 
-def guard_shared(ctx: Ctx) -> str | None:
+def guard_shared(ctx: StepContext) -> str | None:
     if not ctx.file.sharing:
         return "There is no Panel response to share yet."
     who = ctx.args["recipient"]
@@ -98,7 +99,7 @@ def guard_shared(ctx: Ctx) -> str | None:
     return None
 
 
-async def shared(ctx: Ctx) -> CaseState | None:
+async def shared(ctx: StepContext) -> CaseState | None:
     who = ctx.args["recipient"]
     for s in ctx.file.sharing:
         if s.done_at is None and who in ("all", s.recipient):

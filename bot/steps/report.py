@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 
 from bot.report import blocks as md
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.effects import direct_message
 from bot.report.build import (ANSWERS, CRITERIA, FIELDS, MAX_SECTION, NARRATIVES, ReportParts, build_markdown, content_hash,
                         load_parts)
@@ -18,7 +18,7 @@ from bot.report.kinds import DOCUMENTS, named
 from bot.roles import document_refusal
 from bot.report.links import signer
 from bot.report.pack import PACK
-from bot.steps.common import guard_text
+from bot.steps.common import refuse_identifying_text
 from storage.models import ReportCriterion, ReportDocument, ReportSection, ReportVersion
 
 _TITLES = {kind: d.in_a_sentence for kind, d in DOCUMENTS.items()}
@@ -32,7 +32,7 @@ def _clean(key: str, text: str | None) -> str:
     return md.normalize_narrative(text) if key in NARRATIVES else " ".join((text or "").split())
 
 
-async def _store_section(ctx: Ctx, key: str, text: str) -> bool:
+async def _store_section(ctx: StepContext, key: str, text: str) -> bool:
     """Save (or clear) one section; True when it changed."""
     row = (await ctx.session.execute(select(ReportSection).where(
         ReportSection.case_id == ctx.case.id, ReportSection.key == key))).scalar_one_or_none()
@@ -51,7 +51,7 @@ async def _store_section(ctx: Ctx, key: str, text: str) -> bool:
     return True
 
 
-async def _store_criterion(ctx: Ctx, key: str, answer: str | None, rationale: str) -> bool:
+async def _store_criterion(ctx: StepContext, key: str, answer: str | None, rationale: str) -> bool:
     row = (await ctx.session.execute(select(ReportCriterion).where(
         ReportCriterion.case_id == ctx.case.id, ReportCriterion.key == key))).scalar_one_or_none()
     if answer is None:
@@ -69,34 +69,34 @@ async def _store_criterion(ctx: Ctx, key: str, answer: str | None, rationale: st
     return True
 
 
-def _next_hint(ctx: Ctx) -> str:
+def _next_hint(ctx: StepContext) -> str:
     cur = ctx.file.current_version
     n = cur.number + 1 if cur else 1
     return f"It goes into v{n} when you run `report` (which sends v{n} to the executive leads)."
 
 
-async def section(ctx: Ctx) -> None:
+async def section(ctx: StepContext) -> None:
     key = ctx.cmd.option
     text = _clean(key, ctx.args.get("text"))
     if len(text) > MAX_SECTION:
         ctx.refuse(f"The {section_label(key)} is too long ({len(text)} characters; at most {MAX_SECTION}).")
-    guard_text(ctx, text, section_label(key))
+    refuse_identifying_text(ctx, text, section_label(key))
     changed = await _store_section(ctx, key, text)
     ctx.audit("report_section_set", section=key, characters=len(text), changed=changed)
     what = "cleared" if not text else "saved" if changed else "unchanged"
     ctx.say(f"The {section_label(key)} is {what}. {_next_hint(ctx)}")
 
 
-async def criterion(ctx: Ctx) -> None:
+async def criterion(ctx: StepContext) -> None:
     key, answer, reason = ctx.cmd.option, ctx.args["answer"], " ".join(ctx.args["reason"].split())
-    guard_text(ctx, reason, "rationale")
+    refuse_identifying_text(ctx, reason, "rationale")
     changed = await _store_criterion(ctx, key, answer, reason)
     ctx.audit("report_criterion_set", criterion=key, answer=answer, changed=changed)
     table = "reg 3" if key.startswith("national-") else "reg 11"
     ctx.say(f"Recorded {table} criterion ({key.removeprefix('national-')}): {ANSWERS[answer].lower()}. {_next_hint(ctx)}")
 
 
-async def link(ctx: Ctx) -> None:
+async def link(ctx: StepContext) -> None:
     """A 24-hour link to a document, by direct message to the person who asked (and only to them)."""
     kind = ctx.cmd.option or "report"
     fmt = ctx.args.get("fmt") or FORMATS[kind][0]
@@ -136,7 +136,7 @@ async def link(ctx: Ctx) -> None:
     ctx.say(f"I have sent you a link to the {title} by direct message. It works for 24 hours.")
 
 
-def issue_link(ctx: Ctx, member_key: str, kind: str, version: int | None, fmt: str) -> tuple[str, str]:
+def issue_link(ctx: StepContext, member_key: str, kind: str, version: int | None, fmt: str) -> tuple[str, str]:
     """(url, expiry in words) for one member; audited without the token."""
     s = signer()
     token, claims = s.issue(member_key, ctx.case.code, kind, version, fmt, ctx.now)
@@ -154,7 +154,7 @@ class NewVersion:
     voided: int = 0
 
 
-async def create_version(ctx: Ctx) -> NewVersion:
+async def create_version(ctx: StepContext) -> NewVersion:
     """The next report version from the case as it stands (after applying an uploaded Word file, if any)."""
     f, c = ctx.file, ctx.case
     notes: list[str] = []
@@ -183,7 +183,7 @@ async def create_version(ctx: Ctx) -> NewVersion:
     return NewVersion(version, prev, changed, notes, voided)
 
 
-async def _apply_import(ctx: Ctx, imp: dict) -> list[str]:
+async def _apply_import(ctx: StepContext, imp: dict) -> list[str]:
     if imp.get("problems"):
         ctx.refuse("The uploaded report cannot be read back: " + "; ".join(imp["problems"]) + ".")
     c, cur = ctx.case, ctx.file.current_version
@@ -202,7 +202,7 @@ async def _apply_import(ctx: Ctx, imp: dict) -> list[str]:
         text = _clean(key, text)
         if len(text) > MAX_SECTION:
             ctx.refuse(f"The {section_label(key)} is too long ({len(text)} characters; at most {MAX_SECTION}).")
-        guard_text(ctx, text, f"{section_label(key)} (in the uploaded file)")
+        refuse_identifying_text(ctx, text, f"{section_label(key)} (in the uploaded file)")
         if (key == "rationale" and c.recommendation_reason and text == md.normalize_narrative(c.recommendation_reason)
                 and not await _has_section(ctx, key)):
             continue  # the recommendation's own reason, shown until a rationale is written: not an edit
@@ -212,7 +212,7 @@ async def _apply_import(ctx: Ctx, imp: dict) -> list[str]:
         if key not in CRITERIA or (answer is not None and answer not in ANSWERS):
             continue
         rationale = " ".join((rationale or "").split())
-        guard_text(ctx, rationale, "criterion rationale (in the uploaded file)")
+        refuse_identifying_text(ctx, rationale, "criterion rationale (in the uploaded file)")
         if await _store_criterion(ctx, key, answer, rationale):
             changed.append(f"criterion {'reg 3 ' if key.startswith('national-') else ''}({key.removeprefix('national-')})")
     ctx.audit("report_uploaded", changed=changed, not_kept=imp.get("ignored") or [])
@@ -225,12 +225,12 @@ async def _apply_import(ctx: Ctx, imp: dict) -> list[str]:
     return notes
 
 
-async def _has_section(ctx: Ctx, key: str) -> bool:
+async def _has_section(ctx: StepContext, key: str) -> bool:
     return (await ctx.session.execute(select(ReportSection.id).where(
         ReportSection.case_id == ctx.case.id, ReportSection.key == key))).first() is not None
 
 
-async def issue_briefing(ctx: Ctx) -> ReportDocument:
+async def issue_briefing(ctx: StepContext) -> ReportDocument:
     """Keep the practitioners' briefing as issued (`briefing done`), so what agencies shared can be shown again."""
     from sqlalchemy import func
 

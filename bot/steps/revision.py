@@ -6,16 +6,16 @@ The chair (with the Business Unit) may change the recommendation, the narrative 
 """
 from __future__ import annotations
 
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.effects import direct_message, notice
 from bot.partnership import Role
 from bot.states import RECOMMENDATIONS, CaseState
-from bot.steps.common import guard_text
+from bot.steps.common import refuse_identifying_text
 
 PANEL_RECONSIDER = "DISAGREES_OR_RECONSIDER"
 
 
-def guard_revise(ctx: Ctx) -> str | None:
+def guard_revise(ctx: StepContext) -> str | None:
     """While a version is simply out for approval, changing the recommendation under the leads' feet is refused:
     only a disagreement or the Panel's request to reconsider reopens it."""
     c, f = ctx.case, ctx.file
@@ -26,8 +26,8 @@ def guard_revise(ctx: Ctx) -> str | None:
     return None
 
 
-async def revise_recommendation(ctx: Ctx) -> CaseState:
-    guard_text(ctx, ctx.args["reason"], "rationale")
+async def revise_recommendation(ctx: StepContext) -> CaseState:
+    refuse_identifying_text(ctx, ctx.args["reason"], "rationale")
     c, f = ctx.case, ctx.file
     before = (c.recommendation, c.refer_as_possibly_national)
     c.recommendation = RECOMMENDATIONS[ctx.cmd.option]
@@ -63,7 +63,7 @@ def unanimous_lost_to(f, version: int) -> list[str]:  # noqa: ANN001
     return sorted({d.partner for d in f.decisions if d.decision == "disagree" and d.report_version == version})
 
 
-def unchanged_after_disagreement(ctx: Ctx, new) -> str | None:  # noqa: ANN001
+def unchanged_after_disagreement(ctx: StepContext, new) -> str | None:  # noqa: ANN001
     """A version after a disagreement must say something different: the same text again would only be
     disagreed with again, and its "changed since" summary would be empty."""
     prev = new.previous
@@ -74,7 +74,7 @@ def unchanged_after_disagreement(ctx: Ctx, new) -> str | None:  # noqa: ANN001
             "a criterion (`criterion`) first, then `report` again.")
 
 
-async def edited_since_approval(ctx: Ctx, version) -> list[str]:  # noqa: ANN001
+async def edited_since_approval(ctx: StepContext, version) -> list[str]:  # noqa: ANN001
     """The report parts written by hand (narrative sections, criteria) changed after this version was made
     (item 13). Parts built from records (dates, returns, the LCSPR's progress) are not edits to warn about."""
     from sqlalchemy import select

@@ -6,13 +6,13 @@ only which details were set.
 """
 from __future__ import annotations
 
-from bot.context import Ctx
-from bot.steps.common import human
+from bot.context import StepContext
+from bot.calendar import format_human
 
 from bot.states import ABUSE_CATEGORIES as CATEGORIES  # noqa: E402,F401
 
 
-async def record(ctx: Ctx) -> None:
+async def record(ctx: StepContext) -> None:
     c, a = ctx.case, ctx.args
     given = [k for k in ("incident", "category", "children", "consulted") if a.get(k) is not None]
     if not given:
@@ -23,7 +23,7 @@ async def record(ctx: Ctx) -> None:
         if incident > ctx.today:
             ctx.refuse(f"incident={incident.isoformat()} is in the future (today is {ctx.today.isoformat()}).")
         if c.la_aware_on and incident > c.la_aware_on:
-            ctx.refuse(f"incident={incident.isoformat()} is after the council became aware ({human(c.la_aware_on)}).")
+            ctx.refuse(f"incident={incident.isoformat()} is after the council became aware ({format_human(c.la_aware_on)}).")
         c.incident_on = incident
     if a.get("category") is not None:
         c.abuse_category = a["category"]

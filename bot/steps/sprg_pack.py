@@ -4,12 +4,12 @@ What the pack holds and who may have it: bot/report/sprg_pack.py.
 """
 from __future__ import annotations
 
-from bot.context import Ctx
+from bot.context import StepContext
 from bot.effects import direct_message
 from bot.report.sprg_pack import may_have, ready, sprg_pack_markdown  # noqa: F401 (used by the link step)
 
 
-def send_links(ctx: Ctx) -> None:
+def send_links(ctx: StepContext) -> None:
     from bot.steps.report import issue_link
 
     c, f = ctx.case, ctx.file

@@ -247,7 +247,7 @@ async def to_approval(d: Driver, police_return: dict | None = None) -> None:
     d.on(date(2026, 9, 16))
     for key in ("police", "health", "social_care", "education", "ambulance"):
         if key == "police" and police_return:
-            lead = d.core.p.member("lead_police")
+            lead = d.core.partnership.member("lead_police")
             cmd = Command("return", None, {"agency": None, "fields": police_return})
             r = await d.core.handle(Invocation(d.platform, lead.slack_user_id, lead, case_code=CODE, command=cmd))
             assert r.ok, r.text
@@ -443,7 +443,7 @@ async def the_police_return_is_in_the_report(core) -> None:  # noqa: ANN001
     """The phrases are really there for those entitled to them, so their absence elsewhere means something."""
     from bot.documents import report_file
 
-    bu = core.p.member("bu_officer")
+    bu = core.partnership.member("bu_officer")
     reply, doc = await report_file(core, Invocation("test", bu.key, bu, private=True), CODE, "report", fmt="md")
     assert reply.ok and doc is not None, reply.text
     assert [m for m in MARKERS if m in doc.data.decode()] == list(MARKERS)

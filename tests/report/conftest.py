@@ -66,7 +66,7 @@ RETURNS = {
 
 
 async def give_return(core, d: Driver, agency: str) -> None:  # noqa: ANN001
-    lead = core.p.member(f"lead_{agency}")
+    lead = core.partnership.member(f"lead_{agency}")
     r = await core.handle(Invocation(platform="fake", platform_user=lead.slack_user_id, member=lead,
                                      case_code=d.case_code, command=Command("return", None, {"agency": None,
                                                                                             "fields": RETURNS[agency]})))

@@ -8,7 +8,7 @@ from storage.models import Case, ReportVersion
 
 
 def inv(core, key: str, case_code: str | None = None, private: bool = True) -> Invocation:  # noqa: ANN001
-    m = core.p.member(key)
+    m = core.partnership.member(key)
     return Invocation(platform="fake", platform_user=m.slack_user_id, member=m, case_code=case_code, private=private)
 
 

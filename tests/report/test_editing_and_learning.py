@@ -144,7 +144,7 @@ async def test_actions_record_evidence_and_the_sub_group_gets_a_monthly_digest(c
     from tests.fakes.platform import FakePlatform
 
     fake = FakePlatform("fake")
-    ticker = Ticker(core.db, core.p, core.cal, Dispatcher(core.db, core.p, {"fake": fake}, clock=clock), clock=clock)
+    ticker = Ticker(core.db, core.partnership, core.calendar, Dispatcher(core.db, core.partnership, {"fake": fake}, clock=clock), clock=clock)
     clock.on(date(2027, 1, 4), time(9, 5))
     await ticker.tick()
     sent = [c for c in fake.of("direct_message") if c.args["context"].get("kind") == "action_plan_digest"]

@@ -25,7 +25,7 @@ URL = re.compile(r"http://127\.0\.0\.1:3978/report/([a-z2-7]+)")
 
 async def _client(core) -> TestClient:  # noqa: ANN001
     app = web.Application()
-    rt = SimpleNamespace(partnership=core.p, db=core.db, calendar=core.cal, core=core)
+    rt = SimpleNamespace(partnership=core.partnership, db=core.db, calendar=core.calendar, core=core)
     report_routes.setup(app, rt)
     client = TestClient(TestServer(app, host="127.0.0.1"))
     await client.start_server()
@@ -53,7 +53,7 @@ async def test_an_agency_lead_cannot_obtain_the_report_by_any_route(core, clock)
     issued = [(e.detail["member"], e.detail["kind"]) for e in await d.audit("report_link_issued")]
     assert ("lead_police", "briefing") in issued
     # The SPRG pack (issue 14 item 9) goes to the leads whose agency contributed; never the report or its draft.
-    assert not [(m, k) for m, k in issued if core.p.member(m).roles == ("agency_lead",)
+    assert not [(m, k) for m, k in issued if core.partnership.member(m).roles == ("agency_lead",)
                 and k not in ("briefing", "sprg-pack")]
     token, _ = report_links.signer().issue("lead_police", d.case_code, "report", 1, "docx", clock())
     client = await _client(core)
@@ -72,7 +72,7 @@ async def test_links_go_only_to_entitled_people_by_direct_message(core, clock):
     with_links = [e for e in await d.outbox() if "/report/" in str(e.payload) and "SPRG pack" not in str(e.payload)]
     assert with_links and all(e.kind == "direct_message" for e in with_links)
     for e in with_links:
-        member = core.p.member(e.payload["member"])
+        member = core.partnership.member(e.payload["member"])
         assert set(member.roles) & REPORT_READERS, member.key
     got = {e.payload["member"] for e in with_links}
     assert got == {"exec_council", "exec_icb", "exec_police", "exec_police_deputy", "sprg_chair", "bu_officer",

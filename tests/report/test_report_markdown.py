@@ -70,8 +70,8 @@ async def test_the_same_case_gives_the_same_text_and_an_unchanged_rebuild_change
     async with core.db.read() as s:
         f = await load_case_file(s, await d.case())
     parts = ReportParts()
-    assert build_markdown(f, core.p, core.cal, 3, parts, date(2026, 9, 24)) == \
-        build_markdown(f, core.p, core.cal, 3, parts, date(2026, 9, 24))
+    assert build_markdown(f, core.partnership, core.calendar, 3, parts, date(2026, 9, 24)) == \
+        build_markdown(f, core.partnership, core.calendar, 3, parts, date(2026, 9, 24))
 
 
 def test_typed_text_can_never_become_a_heading_a_table_or_a_list():

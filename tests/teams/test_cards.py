@@ -41,7 +41,7 @@ async def contexts(sqlite_template, tmp_path, partnership, calendar, clock) -> d
     await d.ok("bu_officer", "shared sprg_chair")
     await d.ok("bu_officer", "shared all")
     await d.ok("learning_lead", 'action add owner=education due=2027-03-01 "Refresh the DSL information-sharing training"')
-    await core.screen_message(Invocation("fake", "U0FIC0004", core.p.member("sprg_police"),
+    await core.screen_message(Invocation("fake", "U0FIC0004", core.partnership.member("sprg_police"),
                                          text="Born 03/02/2019, lives at YO17 7HH", case_code=d.case_code))
     found: dict[str, list[dict]] = {}
     async with db.read() as s:
