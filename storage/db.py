@@ -19,7 +19,11 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, **kw) -> AsyncEngine:
-    """An async engine; on SQLite with WAL, a busy timeout and foreign keys switched on."""
+    """An async engine; on SQLite with WAL, a busy timeout and foreign keys switched on.
+
+    Statement parameters hold what people wrote (an agency return, a reason), so no database error's message
+    may carry them into a log line or a traceback: `hide_parameters` keeps them out of every one."""
+    kw.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kw)
 
