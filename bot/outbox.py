@@ -128,8 +128,11 @@ class Dispatcher:
     async def run(self, idle: float = 15.0) -> None:
         """Deliver whenever woken, and at least every `idle` seconds (retries, a dead replica's rows)."""
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can lose a cancellation that arrives as the
+            # wake-up does, and this loop would then never end (a shutdown, or a test's event loop, hangs).
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=idle)
+                async with asyncio.timeout(idle):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()

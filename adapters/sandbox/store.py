@@ -100,7 +100,8 @@ class Store:
     async def wait_for_change(self, since: int, timeout: float) -> int:
         if self.version == since and not self.closing:
             try:
-                await asyncio.wait_for(self._changed.wait(), timeout)
+                async with asyncio.timeout(timeout):  # not wait_for: it can lose a cancellation on Python 3.11
+                    await self._changed.wait()
             except TimeoutError:
                 pass
         return self.version
